@@ -1,0 +1,41 @@
+from django.contrib import admin, messages
+
+from articles.models import Article
+from articles.services import article_reprocess
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "title",
+        "publisher",
+        "published",
+        "status",
+        "attempts",
+        "extractor_version",
+        "uploaded_at",
+    ]
+    list_filter = ["status", "published_source", "extractor_version"]
+    search_fields = ["title", "publisher", "url", "content_hash"]
+    date_hierarchy = "uploaded_at"
+    readonly_fields = [
+        "content_hash",
+        "status",
+        "error",
+        "attempts",
+        "claimed_by",
+        "queued_at",
+        "started_at",
+        "finished_at",
+        "extractor_version",
+        "uploaded_at",
+    ]
+    raw_id_fields = ["uploaded_by"]
+    actions = ["reprocess"]
+
+    @admin.action(description="Reprocess with the current extractor")
+    def reprocess(self, request, queryset):
+        for article in queryset:
+            article_reprocess(article=article)
+        messages.success(request, f"{queryset.count()} articles queued for processing.")

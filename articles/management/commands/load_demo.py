@@ -1,0 +1,42 @@
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+
+from articles.demo import demo_articles
+from articles.services import article_create, article_process
+
+DEMO_USER = "demo"
+DEMO_PASSWORD = "tensions-demo"
+
+
+class Command(BaseCommand):
+    help = "Load the team's demo articles and a demo user (safe to run again)."
+
+    def handle(self, *args, **options):
+        user = self._demo_user()
+        for demo in demo_articles():
+            upload = article_create(
+                text=demo.text,
+                title=demo.title,
+                publisher=demo.publisher,
+                published=demo.published,
+                uploaded_by=user,
+            )
+            if upload.created:
+                # Processed here so the timeline is populated before the worker starts.
+                article_process(article_id=upload.article.pk, claim="load_demo")
+            self.stdout.write(f"  {upload.article.status:<10} {demo.title}")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready. Log in as {DEMO_USER} / {DEMO_PASSWORD}"
+            )
+        )
+
+    def _demo_user(self):
+        users = get_user_model()
+        user, created = users.objects.get_or_create(
+            username=DEMO_USER, defaults={"is_staff": True, "is_superuser": True}
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        return user

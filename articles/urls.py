@@ -1,0 +1,13 @@
+from django.urls import path
+
+from articles import views
+
+app_name = "articles"
+
+urlpatterns = [
+    path("", views.article_list, name="list"),
+    path("upload/", views.upload, name="upload"),
+    path("<int:pk>/", views.article_detail, name="detail"),
+    path("<int:pk>/status/", views.article_status, name="status"),
+    path("<int:pk>/reprocess/", views.article_reprocess, name="reprocess"),
+]

@@ -1,0 +1,449 @@
+"""Event frames from one parsed sentence: verbal triggers ("Russia attacked
+Ukraine", passives, conjunctions, "threatened to strike") and nominal ones
+("drone strikes on vessels", "a bid for support from China").
+
+A Frame is the mutable draft of an Event; engine.py finishes and merges them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Span, Token
+
+from . import taxonomy
+from .lexicon import Lexicon, NounEntry, VerbEntry
+from .resolve import Resolver
+from .results import Actor
+from .status import StatusCues
+
+_MATERIAL = {"ASSAULT", "COERCE", "MOBILIZE", "SANCTION", "PROTEST"}
+_ABSORBED_MODE = {
+    "THREATEN": {"ASSAULT": "violence", "SANCTION": "restrict", "COERCE": "restrict"},
+    "REJECT": {
+        "CONSULT": "meet",
+        "AID": "assist",
+        "RETREAT": "yield",
+        "CONCEDE": "yield",
+    },
+    "REQUEST": {
+        "CONSULT": "meet",
+        "AID": "assist",
+        "RETREAT": "yield",
+        "CONCEDE": "yield",
+    },
+}
+_RELATIVE = {"that", "which", "who", "whom"}
+
+
+@dataclass
+class Frame:
+    """A draft event: one trigger, its actors and cues."""
+
+    type: str
+    trigger: Token
+    sources: list[Actor]
+    targets: list[Actor]
+    status: str = taxonomy.OCCURRED
+    mode: str | None = None
+    context: set[str] = field(default_factory=set)
+    channel: str | None = None
+    what: str = ""
+    nominal: bool = False
+    implicit: bool = False
+    extra_evidence: list[Span] = field(default_factory=list)
+
+    @property
+    def sent(self) -> Span:
+        return self.trigger.sent
+
+
+@dataclass
+class Letter:
+    """A letter or message sent to someone: its content comes later ("In it,")."""
+
+    sources: list[Actor]
+    targets: list[Actor]
+    verb: Token
+
+
+class SentenceReader:
+    """Reads the frames of one sentence."""
+
+    def __init__(self, lex: Lexicon, resolver: Resolver, status: StatusCues):
+        self.lex = lex
+        self.res = resolver
+        self.status = status
+        self.cues = lex.cues
+
+    def read(self, sent: Span) -> tuple[list[Frame], list[Letter]]:
+        """All frames and letters of `sent`, absorbed complements removed."""
+        frames: dict[int, Frame] = {}
+        absorbed: set[int] = set()
+        letters = []
+        for tok in sent:
+            letter = self._letter(tok)
+            if letter is not None:
+                letters.append(letter)
+            elif tok.pos_ == "VERB" and tok.lemma_ in self.cues["claim_verbs"]:
+                frame = self._claim_frame(tok)
+                if frame is not None:
+                    frames[tok.i] = frame
+            elif tok.pos_ in {"VERB", "AUX"} and tok.lemma_ in self.lex.verbs:
+                frame = self._verb_frame(tok, absorbed)
+                if frame is not None:
+                    frames[tok.i] = frame
+            elif tok.pos_ in {"NOUN", "PROPN"} and tok.lemma_.lower() in self.lex.nouns:
+                frame = self._noun_frame(tok)
+                if frame is not None:
+                    frames[tok.i] = frame
+        for i, frame in frames.items():
+            if frame.nominal and _under_absorber(frame.trigger, frames):
+                absorbed.add(i)
+        return [f for i, f in frames.items() if i not in absorbed], letters
+
+    # -- verbs -------------------------------------------------------------
+
+    def _verb_frame(self, verb: Token, absorbed: set[int]) -> Frame | None:
+        entry = self._verb_entry(verb)
+        if entry is None:
+            return None
+        frame = Frame(
+            type=entry.type,
+            trigger=verb,
+            sources=self._subjects(verb),
+            targets=self._verb_targets(verb, entry),
+            mode=entry.mode,
+            context=set(entry.context),
+            channel=entry.channel,
+        )
+        self._apply_object_reading(verb, entry, frame)
+        if entry.absorbs:
+            self._absorb(verb, frame, absorbed)
+        if entry.symmetric and not frame.targets and len(frame.sources) > 1:
+            frame.sources, frame.targets = frame.sources[:1], frame.sources[1:]
+        frame.status = self.status.of_verb(verb)
+        frame.what = frame.what or _object_text(verb)
+        return frame
+
+    def _verb_entry(self, verb: Token) -> VerbEntry | None:
+        particle = next((c.lower_ for c in verb.children if c.dep_ == "prt"), "")
+        for entry in self.lex.verbs[verb.lemma_]:
+            if entry.particle and entry.particle != particle:
+                continue
+            if all(self._need_met(verb, need) for need in entry.needs):
+                return entry
+        return None
+
+    def _need_met(self, verb: Token, need: str) -> bool:
+        return any(self._alternative_met(verb, alt) for alt in need.split("|"))
+
+    def _alternative_met(self, verb: Token, alt: str) -> bool:
+        dobj = _child(verb, "dobj")
+        if alt == "dobj":
+            return dobj is not None
+        if alt == "dobj_actor":
+            return dobj is not None and bool(self.res.actors(dobj))
+        if alt == "xcomp":
+            return _child(verb, "xcomp", "ccomp") is not None
+        if alt == "envoy_object":
+            return dobj is not None and dobj.lower_ in self.cues["envoy_nouns"]
+        if alt == "sanction_object":
+            return dobj is not None and dobj.lower_ in self.cues["sanction_nouns"]
+        heads = [verb] + ([dobj] if dobj is not None else [])
+        return any(c.dep_ in {"prep", "dative"} and c.lower_ == alt
+                   for h in heads for c in h.children)  # fmt: skip
+
+    def _subjects(self, verb: Token, depth: int = 0) -> list[Actor]:
+        for child in verb.children:
+            if child.dep_ == "nsubj" or (depth and child.dep_ == "nsubjpass"):
+                if child.lower_ in _RELATIVE and verb.dep_ == "relcl":
+                    return self.res.actors(verb.head)
+                return self._actors_or_owner(child)
+            if child.dep_ == "agent":
+                return self._pobj_actors(child)
+        if verb.dep_ == "relcl":
+            return self.res.actors(verb.head)
+        if verb.dep_ in {"xcomp", "advcl", "conj", "pcomp"} and depth < 3:
+            return self._subjects(verb.head, depth + 1)
+        return []
+
+    def _actors_or_owner(self, tok: Token) -> list[Actor]:
+        found = self.res.actors(tok)
+        if found:
+            return found
+        owner = _child(tok, "poss")
+        if owner is not None:
+            return self.res.actors(owner)
+        of = next(
+            (c for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"), None
+        )
+        return self._pobj_actors(of) if of is not None else []
+
+    def _verb_targets(self, verb: Token, entry: VerbEntry) -> list[Actor]:
+        location = entry.type in _MATERIAL
+        found: list[Actor] = []
+        for child in verb.children:
+            if child.dep_ in {"dobj", "nsubjpass", "attr"} or (
+                child.dep_ == "dative" and child.pos_ != "ADP"
+            ):
+                found += self._target_phrase(child, location)
+            elif child.dep_ in {"prep", "dative"} and child.lower_ in entry.targets:
+                found += self._pobj_actors(child, location)
+        dobj = _child(verb, "dobj")
+        if dobj is not None:
+            for prep in dobj.children:
+                if prep.dep_ == "prep" and prep.lower_ in entry.targets:
+                    found += self._pobj_actors(prep, location)
+        return _unique(found)
+
+    def _target_phrase(self, tok: Token, location: bool) -> list[Actor]:
+        found = self.res.actors(tok, location=location)
+        if found:
+            return found
+        owner = _child(tok, "poss")
+        return self.res.actors(owner) if owner is not None else []
+
+    def _pobj_actors(self, prep: Token, location: bool = False) -> list[Actor]:
+        found = []
+        for pobj in prep.children:
+            if pobj.dep_ == "pobj":
+                found += self._target_phrase(pobj, location)
+        return found
+
+    def _apply_object_reading(self, verb: Token, entry: VerbEntry, frame: Frame):
+        dobj = _child(verb, "dobj")
+        if dobj is None or dobj.lemma_.lower() not in entry.objects:
+            return
+        override = entry.objects[dobj.lemma_.lower()]
+        frame.type = override.get("type", frame.type)
+        frame.mode = override.get("mode", frame.mode)
+        frame.context = set(override.get("context", frame.context))
+        if "targets" in override:
+            location = frame.type in _MATERIAL
+            frame.targets = [
+                actor
+                for head in (verb, dobj)
+                for prep in head.children
+                if prep.dep_ == "prep" and prep.lower_ in override["targets"]
+                for actor in self._pobj_actors(prep, location)
+            ]
+
+    def _absorb(self, verb: Token, frame: Frame, absorbed: set[int]) -> None:
+        inner = _child(verb, "xcomp", "ccomp")
+        if inner is None:
+            return
+        frame.what = _clause_text(inner)
+        if not frame.targets:
+            subject = _child(inner, "nsubj")
+            frame.targets = self.res.actors(subject) if subject is not None else []
+        entries = self.lex.verbs.get(inner.lemma_)
+        if not entries or inner.pos_ not in {"VERB", "AUX"}:
+            return
+        absorbed.add(inner.i)
+        inner_entry = self._verb_entry(inner)
+        if inner_entry is None:
+            return
+        frame.mode = _ABSORBED_MODE.get(frame.type, {}).get(
+            inner_entry.type, frame.mode
+        )
+        frame.context |= set(inner_entry.context)
+        if not frame.targets:
+            frame.targets = self._verb_targets(inner, inner_entry)
+
+    # -- claims ------------------------------------------------------------
+
+    def _claim_frame(self, verb: Token) -> Frame | None:
+        """ "U.S. officials claim the cartel exports cocaine": an accusation."""
+        content = [t for t in verb.subtree if t.dep_ != "nsubj" or t.head.i != verb.i]
+        words = self.cues["accusation_content"]
+        if not any(t.lemma_.lower() in words or t.lower_ in words for t in content):
+            return None
+        if verb.dep_ == "relcl":
+            accused = self.res.actors(verb.head)
+        else:
+            clause = _child(verb, "ccomp")
+            subject = (
+                _child(clause, "nsubj", "nsubjpass") if clause is not None else None
+            )
+            accused = self.res.actors(subject) if subject is not None else []
+        frame = Frame(
+            type="ACCUSE",
+            trigger=verb,
+            sources=self._subjects(verb),
+            targets=accused,
+            mode="allege",
+            what=_clause_text(_child(verb, "ccomp", "dobj")),
+        )
+        frame.status = self.status.of_verb(verb)
+        return frame
+
+    # -- letters -----------------------------------------------------------
+
+    def _letter(self, verb: Token) -> Letter | None:
+        if verb.pos_ != "VERB" or verb.lemma_ not in self.cues["letter_verbs"]:
+            return None
+        dobj = _child(verb, "dobj")
+        if dobj is None or dobj.lemma_.lower() not in self.cues["letter_nouns"]:
+            return None
+        targets = []
+        for head in (verb, dobj):
+            for child in head.children:
+                if child.dep_ in {"dative", "prep"} and child.lower_ == "to":
+                    targets += self._pobj_actors(child)
+        return Letter(self._subjects(verb), _unique(targets), verb)
+
+    # -- nouns -------------------------------------------------------------
+
+    def _noun_frame(self, noun: Token) -> Frame | None:
+        entry = self._noun_entry(noun)
+        if entry is None:
+            return None
+        nouns, verb = _governors(noun)
+        agent_verb = verb if verb is not None and self._gives_agent(verb) else None
+        sources = self._noun_sources(noun, entry, nouns, agent_verb)
+        targets = self._noun_targets(noun, entry, agent_verb)
+        if not sources and not targets:
+            return None
+        return Frame(
+            type=entry.type,
+            trigger=noun,
+            sources=sources,
+            targets=targets,
+            status=self.status.of_noun(noun, nouns, verb),
+            mode=entry.mode or self._noun_mode(noun),
+            context=set(entry.context),
+            channel=entry.channel,
+            what=_noun_object_text(noun, entry),
+            nominal=True,
+        )
+
+    def _gives_agent(self, verb: Token) -> bool:
+        """Whether the subject of `verb` is the agent of the nominal event it
+        governs: light verbs ("launched strikes") and planning verbs
+        ("is considering airstrikes")."""
+        lemma = verb.lemma_.lower()
+        governors = self.status.governors
+        return (
+            lemma in self.lex.light_verbs
+            or governors.get(lemma)
+            in {
+                taxonomy.PLANNED,
+                taxonomy.POSSIBLE,
+            }
+            and lemma not in self.cues["absorbing_governors"]
+        )
+
+    def _noun_entry(self, noun: Token) -> NounEntry | None:
+        modifiers = {c.lower_ for c in noun.children if c.dep_ in {"compound", "amod"}}
+        for entry in self.lex.nouns[noun.lemma_.lower()]:
+            if entry.modifier and entry.modifier not in modifiers:
+                continue
+            if entry.plural_only and noun.tag_ not in {"NNS", "NNPS"}:
+                continue
+            if all(_has_prep(noun, need) for need in entry.needs):
+                return entry
+        return None
+
+    def _noun_mode(self, noun: Token) -> str | None:
+        for child in noun.children:
+            if child.dep_ in {"compound", "amod"}:
+                mode = self.lex.mode_modifiers.get(child.lower_)
+                if mode:
+                    return mode
+        return None
+
+    def _noun_sources(self, noun, entry, nouns, verb) -> list[Actor]:
+        for holder in (noun, *nouns):
+            for child in holder.children:
+                if child.dep_ in {"poss", "compound", "amod", "nmod"}:
+                    found = self.res.owner(child)
+                    if found and child.lower_ not in self.lex.mode_modifiers:
+                        return found
+                if (
+                    holder.i == noun.i
+                    and child.dep_ == "prep"
+                    and child.lower_ in entry.sources
+                ):
+                    found = self._pobj_actors(child)
+                    if found:
+                        return found
+        return self._subjects(verb) if verb is not None else []
+
+    def _noun_targets(self, noun, entry, verb) -> list[Actor]:
+        location = entry.type in _MATERIAL
+        found = []
+        for prep in _preps_below(noun):
+            if prep.lower_ in entry.targets:
+                found += self._pobj_actors(prep, location)
+        if not found and verb is not None:
+            for child in verb.children:
+                if child.dep_ in {"prep", "dative"} and child.lower_ in entry.targets:
+                    found += self._pobj_actors(child, location)
+        return _unique(found)
+
+
+def _governors(noun: Token) -> tuple[list[Token], Token | None]:
+    """The nouns a nominal event hangs from and the verb it is an argument of."""
+    nouns, tok = [], noun
+    for _ in range(5):
+        head = tok.head
+        if head.i == tok.i:
+            break
+        if head.pos_ in {"VERB", "AUX"} and head.dep_ != "prep":
+            argument = tok.dep_ in {"dobj", "nsubjpass", "nsubj", "attr", "pobj"}
+            return nouns, head if argument else None
+        if head.pos_ in {"NOUN", "PROPN"}:
+            nouns.append(head)
+        tok = head
+    return nouns, None
+
+
+def _under_absorber(noun: Token, frames: dict[int, Frame]) -> bool:
+    _, verb = _governors(noun)
+    if verb is None or verb.i not in frames:
+        return False
+    return frames[verb.i].type in {"THREATEN", "REQUEST", "REJECT"}
+
+
+def _preps_below(noun: Token) -> list[Token]:
+    preps = [c for c in noun.children if c.dep_ == "prep"]
+    for prep in list(preps):
+        for pobj in prep.children:
+            preps += [c for c in pobj.children if c.dep_ == "prep"]
+    return preps
+
+
+def _has_prep(noun: Token, word: str) -> bool:
+    return any(c.dep_ == "prep" and c.lower_ == word for c in noun.children)
+
+
+def _child(tok: Token, *deps: str) -> Token | None:
+    return next((c for c in tok.children if c.dep_ in deps), None)
+
+
+def _unique(actors: list[Actor]) -> list[Actor]:
+    return list(dict.fromkeys(actors))
+
+
+def _object_text(tok: Token) -> str:
+    for child in tok.children:
+        if child.dep_ == "dobj" or (child.dep_ == "prep" and child.lower_ == "for"):
+            return _clause_text(
+                child if child.dep_ == "dobj" else _child(child, "pobj")
+            )
+    return ""
+
+
+def _noun_object_text(noun: Token, entry: NounEntry) -> str:
+    for prep in noun.children:
+        if prep.dep_ == "prep" and prep.lower_ in entry.targets + ("for",):
+            return _clause_text(_child(prep, "pobj"))
+    return ""
+
+
+def _clause_text(tok: Token | None) -> str:
+    if tok is None:
+        return ""
+    words = tok.doc[tok.left_edge.i : tok.right_edge.i + 1]
+    return words.text if len(words) <= 16 else words[:16].text + " ..."

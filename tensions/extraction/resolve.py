@@ -1,0 +1,182 @@
+"""Who a noun phrase stands for: the gazetteer's mentions, pronouns resolved
+within the article, and phrases such as "U.S. officials", "the Maduro regime",
+"Venezuelan vessels" or "installations in Venezuela" (for targets of force).
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Span, Token
+
+from .actors import COUNTRY, DEMONYM, NAMED, OUTLET, Mention, country_actor
+from .results import Actor, ActorKind
+
+_MODIFIERS = {"compound", "amod", "nmod", "poss", "npadvmod"}
+_LOCATIONS = {"in", "inside", "near", "off", "across", "along", "within", "of"}
+_BORDERS = {"border", "frontier", "boundary"}
+_TITLES = {
+    "president": ActorKind.LEADER,
+    "prime": ActorKind.LEADER,
+    "premier": ActorKind.LEADER,
+    "chancellor": ActorKind.LEADER,
+    "king": ActorKind.LEADER,
+    "leader": ActorKind.LEADER,
+    "minister": ActorKind.OFFICIAL,
+    "secretary": ActorKind.OFFICIAL,
+    "ambassador": ActorKind.OFFICIAL,
+    "envoy": ActorKind.OFFICIAL,
+    "spokesman": ActorKind.OFFICIAL,
+    "spokeswoman": ActorKind.OFFICIAL,
+    "general": ActorKind.MILITARY,
+    "commander": ActorKind.MILITARY,
+}
+
+
+class Resolver:
+    """Turns tokens of one Doc into actors."""
+
+    def __init__(self, mentions: list[Mention], coref: dict[int, Actor], cues: dict):
+        self.by_token: dict[int, Mention] = {}
+        for mention in mentions:
+            for i in range(mention.start, mention.end):
+                self.by_token[i] = mention
+        self.coref = coref
+        self.noun_kinds = _noun_kinds(cues["actor_nouns"])
+
+    def actors(self, token: Token, *, location: bool = False) -> list[Actor]:
+        """The actors `token` and its conjuncts stand for ("Moscow and Beijing")."""
+        found = []
+        for tok in (token, *token.conjuncts):
+            actor = self.actor(tok)
+            if location and (actor is None or tok.lemma_.lower() in _BORDERS):
+                actor = self._located(tok) or actor
+            if actor is not None and actor not in found:
+                found.append(actor)
+        return found
+
+    def actor(self, token: Token) -> Actor | None:
+        """The actor `token` (the head of a noun phrase) stands for, if any."""
+        mention = self.by_token.get(token.i)
+        if mention is not None:
+            return self._from_mention(mention, token)
+        if token.i in self.coref:
+            return self.coref[token.i]
+        if token.lower_ in self.noun_kinds or token.lemma_.lower() in self.noun_kinds:
+            return self._described(token)
+        if token.ent_type_ == "PERSON":
+            return self._titled_person(token)
+        return None
+
+    def owner(self, modifier: Token) -> list[Actor]:
+        """The actors a modifier names: "Pakistani" in "Pakistani airstrikes"."""
+        found = []
+        for tok in (modifier, *modifier.conjuncts):
+            actor = self._modifier(tok)
+            if actor is not None and actor not in found:
+                found.append(actor)
+        return found
+
+    def mention(self, token: Token) -> Mention | None:
+        return self.by_token.get(token.i)
+
+    def _from_mention(self, mention: Mention, token: Token) -> Actor | None:
+        if mention.role == OUTLET:
+            return mention.actor if token.dep_ in {"nsubj", "nsubjpass"} else None
+        if mention.role == DEMONYM and token.dep_ in {"amod", "compound"}:
+            return None
+        return mention.actor
+
+    def _modifier_actor(self, token: Token) -> Actor | None:
+        for child in token.children:
+            if child.dep_ in _MODIFIERS:
+                actor = self._modifier(child)
+                if actor is not None:
+                    return actor
+            if child.dep_ == "prep" and child.lower_ == "of":
+                for pobj in child.children:
+                    if pobj.dep_ == "pobj" and self.actor(pobj) is not None:
+                        return self.actor(pobj)
+        return None
+
+    def _modifier(self, child: Token) -> Actor | None:
+        mention = self.by_token.get(child.i)
+        if mention is not None and mention.role in {COUNTRY, DEMONYM, NAMED}:
+            return mention.actor
+        if mention is not None and mention.role == OUTLET:
+            return mention.actor
+        return self.coref.get(child.i)
+
+    def _described(self, token: Token) -> Actor | None:
+        owner = self._modifier_actor(token)
+        if owner is None:
+            return None
+        kind = (
+            self.noun_kinds.get(token.lower_) or self.noun_kinds[token.lemma_.lower()]
+        )
+        if owner.country is None:
+            return owner
+        if kind == ActorKind.STATE:
+            return country_actor(owner.country)
+        return Actor(name=_phrase(token), kind=kind, country=owner.country)
+
+    def _located(self, token: Token) -> Actor | None:
+        if token.lemma_.lower() in _BORDERS:
+            neighbour = self._border_with(token)
+            if neighbour is not None:
+                return neighbour
+        for child in token.children:
+            if child.dep_ in {"amod", "compound", "poss", "nmod"}:
+                actor = self._modifier(child)
+                if actor is not None and actor.country:
+                    return country_actor(actor.country)
+        for child in token.children:
+            if child.dep_ == "prep" and child.lower_ in _LOCATIONS:
+                for pobj in child.children:
+                    actor = self.actor(pobj) if pobj.dep_ == "pobj" else None
+                    if actor is not None and actor.country:
+                        return country_actor(actor.country)
+        return None
+
+    def _border_with(self, token: Token) -> Actor | None:
+        for child in token.children:
+            if child.dep_ == "prep" and child.lower_ == "with":
+                for pobj in child.children:
+                    actor = self.actor(pobj) if pobj.dep_ == "pobj" else None
+                    if actor is not None and actor.country:
+                        return country_actor(actor.country)
+        return None
+
+    def _titled_person(self, token: Token) -> Actor | None:
+        entity = next((e for e in token.doc.ents if e.start <= token.i < e.end), None)
+        if entity is None:
+            return None
+        window = token.doc[max(entity.start - 5, token.sent.start) : entity.start]
+        country = _country_in(window, self.by_token)
+        kind = next((_TITLES[t.lower_] for t in window if t.lower_ in _TITLES), None)
+        if country is None or kind is None:
+            return None
+        title = window[[t.i for t in window if t.lower_ in _TITLES][0] - window.start :]
+        return Actor(entity.text, kind, country, title.text)
+
+
+def _country_in(window: Span, by_token: dict[int, Mention]) -> str | None:
+    for tok in reversed(window):
+        mention = by_token.get(tok.i)
+        if mention is not None and mention.role in {COUNTRY, DEMONYM}:
+            return mention.actor.country
+    return None
+
+
+def _phrase(token: Token) -> str:
+    left = [c for c in token.lefts if c.dep_ in _MODIFIERS or c.dep_ == "det"]
+    start = min([c.left_edge.i for c in left], default=token.i)
+    words = token.doc[start : token.i + 1]
+    text = words.text
+    return text[4:] if text.lower().startswith("the ") else text
+
+
+def _noun_kinds(actor_nouns: dict[str, list[str]]) -> dict[str, str]:
+    kinds = {}
+    for kind, words in actor_nouns.items():
+        for word in words:
+            kinds.setdefault(word, kind)
+    return kinds

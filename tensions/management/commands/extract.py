@@ -1,0 +1,35 @@
+import datetime as dt
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from tensions import extraction
+
+
+class Command(BaseCommand):
+    help = "Print the events the extractor finds in text files, one JSON object a line."
+
+    def add_arguments(self, parser):
+        parser.add_argument("files", nargs="+", type=Path)
+        parser.add_argument(
+            "--published",
+            type=dt.date.fromisoformat,
+            help="Publication date (YYYY-MM-DD) to resolve relative dates against.",
+        )
+
+    def handle(self, *args, files, published, **options):
+        for path in files:
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise CommandError(
+                    f"{path}: cannot read it as UTF-8 text ({exc})"
+                ) from exc
+            try:
+                events = extraction.extract(text, published=published)
+            except extraction.ExtractionError as exc:
+                raise CommandError(f"{path}: {exc}") from exc
+            for event in events:
+                line = {"file": str(path), **event.as_json()}
+                self.stdout.write(json.dumps(line, ensure_ascii=False))

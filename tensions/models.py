@@ -1,0 +1,292 @@
+"""The domain: countries, actors, events and the mentions that evidence them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from tensions.extraction import taxonomy
+from tensions.extraction.results import ActorKind
+
+
+def _choices(values) -> list[tuple[str, tuple[str, str]]]:
+    """Members for the functional TextChoices API: NAME -> (value, label)."""
+    return [
+        (
+            v.upper().replace("-", "_"),
+            (v, v.replace("_", " ").replace("-", " ").capitalize()),
+        )
+        for v in values
+    ]
+
+
+class Country(models.Model):
+    """An ISO 3166-1 country (or a historic one, such as the Soviet Union)."""
+
+    code = models.CharField("ISO alpha-3", max_length=3, primary_key=True)
+    alpha2 = models.CharField(max_length=2, blank=True)
+    name = models.CharField(max_length=120)
+    official_name = models.CharField(max_length=200, blank=True)
+    historic = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "countries"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("tensions:country", args=[self.code])
+
+
+class Actor(models.Model):
+    """A named participant: a state, leader, ministry, armed group, body..."""
+
+    class Kind(models.TextChoices):
+        STATE = ActorKind.STATE, "State"
+        LEADER = ActorKind.LEADER, "Leader"
+        OFFICIAL = ActorKind.OFFICIAL, "Official"
+        GOVERNMENT = ActorKind.GOVERNMENT, "Government"
+        MINISTRY = ActorKind.MINISTRY, "Ministry"
+        MILITARY = ActorKind.MILITARY, "Military"
+        MEDIA = ActorKind.MEDIA, "State media"
+        EMBASSY = ActorKind.EMBASSY, "Embassy"
+        IGO = ActorKind.IGO, "International organisation"
+        ARMED_GROUP = ActorKind.ARMED_GROUP, "Armed group"
+        CRIMINAL_GROUP = ActorKind.CRIMINAL_GROUP, "Criminal group"
+        PERSON = ActorKind.PERSON, "Person"
+        GROUP = ActorKind.GROUP, "Group"
+
+    key = models.CharField(max_length=255, unique=True, editable=False)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=200, blank=True)
+    country = models.ForeignKey(
+        Country, null=True, blank=True, on_delete=models.PROTECT, related_name="actors"
+    )
+    aliases = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ActorKind.ALL), name="actor_kind_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.country_id})" if self.country_id else self.name
+
+    def save(self, *args, **kwargs):
+        self.key = self.make_key(
+            name=self.name, kind=self.kind, country=self.country_id
+        )
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def make_key(*, name: str, kind: str, country: str | None) -> str:
+        return f"{kind}:{country or '-'}:{name.casefold()}"[:255]
+
+
+class EventQuerySet(models.QuerySet):
+    def visible(self):
+        return self.exclude(review_state=Event.ReviewState.REJECTED)
+
+    def between(self, start: dt.date | None, end: dt.date | None):
+        qs = self
+        if start:
+            qs = qs.filter(date__gte=start)
+        if end:
+            qs = qs.filter(date__lte=end)
+        return qs
+
+    def for_country(self, code: str):
+        return self.filter(Q(source_country_id=code) | Q(target_country_id=code))
+
+    def for_dyad(self, a: str, b: str):
+        """Events between two countries, in either direction."""
+        return self.filter(
+            Q(source_country_id=a, target_country_id=b)
+            | Q(source_country_id=b, target_country_id=a)
+        )
+
+    def interstate(self):
+        return self.filter(source_country__isnull=False, target_country__isnull=False)
+
+    def with_related(self):
+        return self.select_related(
+            "source_actor", "target_actor", "source_country", "target_country"
+        )
+
+
+class Event(models.Model):
+    """One real-world happening, whatever number of articles report it."""
+
+    Type = models.TextChoices("Type", [(t, (t, t)) for t in taxonomy.TYPE_NAMES])
+    Status = models.TextChoices("Status", _choices(taxonomy.STATUSES))
+    Channel = models.TextChoices("Channel", _choices(taxonomy.CHANNELS))
+    Precision = models.TextChoices("Precision", _choices(taxonomy.PRECISIONS))
+
+    class ReviewState(models.TextChoices):
+        UNREVIEWED = "unreviewed", "Not reviewed"
+        CONFIRMED = "confirmed", "Confirmed"
+        EDITED = "edited", "Edited"
+        REJECTED = "rejected", "Rejected"
+
+    type = models.CharField(max_length=12, choices=Type.choices)
+    mode = models.CharField(max_length=20, blank=True)
+    context = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    channel = models.CharField(max_length=12, choices=Channel.choices, blank=True)
+    source_actor = models.ForeignKey(
+        Actor, on_delete=models.PROTECT, related_name="events_as_source"
+    )
+    target_actor = models.ForeignKey(
+        Actor,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events_as_target",
+    )
+    source_country = models.ForeignKey(
+        Country, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    target_country = models.ForeignKey(
+        Country, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    date = models.DateField(null=True, blank=True)
+    date_precision = models.CharField(
+        max_length=5, choices=Precision.choices, blank=True
+    )
+    first_reported = models.DateField(
+        null=True, blank=True, help_text="Publication date of the earliest report."
+    )
+    what = models.CharField(max_length=300, blank=True)
+    intensity = models.FloatField()
+    confidence = models.FloatField(default=0.5)
+    review_state = models.CharField(
+        max_length=10, choices=ReviewState.choices, default=ReviewState.UNREVIEWED
+    )
+    mention_count = models.PositiveIntegerField(default=0)
+    article_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(type__in=taxonomy.TYPE_NAMES), name="event_type_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=taxonomy.STATUSES), name="event_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(channel="") | Q(channel__in=taxonomy.CHANNELS),
+                name="event_channel_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_precision="")
+                | Q(date_precision__in=taxonomy.PRECISIONS),
+                name="event_precision_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    review_state__in=["unreviewed", "confirmed", "edited", "rejected"]
+                ),
+                name="event_review_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(source_country__isnull=True)
+                | Q(target_country__isnull=True)
+                | ~Q(source_country=F("target_country")),
+                name="event_source_is_not_target",
+            ),
+            models.CheckConstraint(
+                condition=Q(intensity__gte=-10) & Q(intensity__lte=10),
+                name="event_intensity_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(confidence__gte=0) & Q(confidence__lte=1),
+                name="event_confidence_in_range",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["source_country", "target_country", "date"],
+                name="event_dyad_date",
+            ),
+            models.Index(fields=["target_country", "date"], name="event_target_date"),
+            models.Index(fields=["date", "id"], name="event_date_id"),
+            models.Index(fields=["type", "date"], name="event_type_date"),
+            models.Index(fields=["status"], name="event_status"),
+            models.Index(
+                fields=["source_country", "target_country", "first_reported"],
+                name="event_dyad_reported",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def get_absolute_url(self) -> str:
+        return reverse("tensions:event", args=[self.pk])
+
+    @property
+    def when(self) -> dt.date | None:
+        """Where the event sits in time: its date, else when it was first reported."""
+        return self.date or self.first_reported
+
+    @property
+    def is_reviewed(self) -> bool:
+        return self.review_state != self.ReviewState.UNREVIEWED
+
+    @property
+    def quad(self) -> str:
+        return taxonomy.TYPES[self.type].quad
+
+    @property
+    def cameo_root(self) -> str:
+        return taxonomy.cameo_root(self.type, self.mode)
+
+    def summary(self) -> str:
+        """One line an analyst reads at a glance: who did what to whom, how real."""
+        target = f" → {self.target_actor}" if self.target_actor_id else ""
+        what = f": {self.what}" if self.what else ""
+        return f"{self.source_actor} {self.type}{target}{what} ({self.status})"
+
+
+class Mention(models.Model):
+    """The evidence: one sentence of one article reporting an Event."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="mentions")
+    article = models.ForeignKey(
+        "articles.Article", on_delete=models.CASCADE, related_name="mentions"
+    )
+    sentence = models.TextField()
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    cited_source = models.CharField(max_length=200, blank=True)
+    confidence = models.FloatField(default=0.5)
+    extractor_version = models.CharField(max_length=20)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["article_id", "start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "article", "start"], name="mention_once_per_sentence"
+            ),
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")), name="mention_span"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id}:{self.start}-{self.end}"

@@ -1,0 +1,143 @@
+"""Uploading and processing articles."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from articles.models import Article
+from articles.services import (
+    article_claim,
+    article_create,
+    article_process,
+    articles_requeue_stuck,
+)
+from tensions.models import Event, Mention
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_upload_is_saved_queued_and_enqueued_after_commit(
+    django_capture_on_commit_callbacks, analyst
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        upload = article_create(text="Chile thanked Peru.", uploaded_by=analyst)
+
+    assert upload.created
+    assert upload.article.status == Article.Status.QUEUED
+    assert upload.article.uploaded_by == analyst
+    assert len(callbacks) == 1
+
+
+def test_the_same_text_with_other_whitespace_is_the_same_article():
+    first = article_create(text="Chile  thanked\nPeru.")
+    second = article_create(text="  Chile thanked Peru.  ")
+
+    assert not second.created
+    assert second.article == first.article
+    assert Article.objects.count() == 1
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t "])
+def test_it_refuses_an_empty_text(text):
+    with pytest.raises(ValidationError) as refused:
+        article_create(text=text)
+
+    assert "no text" in str(refused.value)
+    assert not Article.objects.exists()
+
+
+def test_it_refuses_a_publication_date_in_the_future():
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    with pytest.raises(ValidationError, match="future"):
+        article_create(text="Some text.", published=tomorrow)
+    assert not Article.objects.exists()
+
+
+def test_it_refuses_a_text_over_the_limit(settings):
+    settings.TENSIONS_MAX_ARTICLE_CHARS = 10
+    with pytest.raises(ValidationError, match="limit is 10"):
+        article_create(text="Eleven chars")
+
+
+def test_without_a_date_the_upload_time_stands_in_and_says_so():
+    article = article_create(text="Some text.").article
+
+    assert article.published == timezone.localdate()
+    assert article.published_source == Article.DateSource.UPLOAD_TIME
+
+
+def test_a_broker_outage_never_loses_the_upload(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    from articles import tasks
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionRefusedError("broker down")
+
+    monkeypatch.setattr(tasks.process_article, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload = article_create(text="Chile thanked Peru.")
+
+    assert Article.objects.get(pk=upload.article.pk).status == Article.Status.QUEUED
+
+
+def test_only_one_claim_wins():
+    article = article_create(text="Some text.").article
+
+    assert article_claim(article_id=article.pk, claim="task-1")
+    assert not article_claim(article_id=article.pk, claim="task-2")
+    # A retry of the same task may take its own claim again.
+    assert article_claim(article_id=article.pk, claim="task-1")
+
+
+def test_the_founding_article_is_processed_into_events(seed_text):
+    article = article_create(text=seed_text, published=dt.date(2025, 10, 31)).article
+
+    done = article_process(article_id=article.pk, claim="t")
+
+    assert done.status == Article.Status.DONE
+    assert done.attempts == 1 and done.extractor_version
+    found = set(
+        Event.objects.values_list("source_country", "target_country", "type", "status")
+    )
+    assert {
+        ("VEN", "RUS", "REQUEST", "occurred"),
+        ("VEN", "CHN", "REQUEST", "occurred"),
+        ("USA", "VEN", "ASSAULT", "occurred"),
+        ("USA", "VEN", "ASSAULT", "possible"),
+    } <= found
+    for mention in Mention.objects.all():
+        assert done.text[mention.start : mention.end] == mention.sentence
+
+
+def test_an_engine_failure_marks_the_article_failed_with_the_reason(settings):
+    settings.TENSIONS_EXTRACTION_BUDGET_SECONDS = 0.000001
+    article = article_create(
+        text="Russia warned Norway that it would act. " * 200
+    ).article
+
+    failed = article_process(article_id=article.pk, claim="t")
+
+    assert failed.status == Article.Status.FAILED
+    assert "took longer" in failed.error
+    assert not Event.objects.exists()
+
+
+def test_stuck_articles_are_sent_again(settings, django_capture_on_commit_callbacks):
+    settings.TENSIONS_STUCK_AFTER_SECONDS = 60
+    stuck = article_create(text="Stuck text.").article
+    fresh = article_create(text="Fresh text.").article
+    long_ago = timezone.now() - dt.timedelta(hours=1)
+    Article.objects.filter(pk=stuck.pk).update(
+        status=Article.Status.PROCESSING, started_at=long_ago
+    )
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        requeued = articles_requeue_stuck()
+
+    assert requeued == [stuck.pk]
+    assert Article.objects.get(pk=stuck.pk).status == Article.Status.QUEUED
+    assert Article.objects.get(pk=fresh.pk).status == Article.Status.QUEUED
+    assert len(callbacks) == 1

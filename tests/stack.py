@@ -1,0 +1,270 @@
+"""A real Tensions stack for integration and browser tests.
+
+Its own PostgreSQL database, Redis as the broker, gunicorn serving the app with
+production settings, and a `celery worker` process: the test talks to them over
+HTTP and reads PostgreSQL directly, as an analyst's tools would.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg2
+import pytest
+import redis
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
+DEFAULT_REDIS = "redis://127.0.0.1:6379/15"
+
+
+def postgres_url() -> str:
+    for name in ("TEST_POSTGRES_URL", "DATABASE_URL"):
+        url = os.environ.get(name, "")
+        if url.startswith(("postgres://", "postgresql://")):
+            return url
+    return DEFAULT_POSTGRES
+
+
+def redis_url() -> str:
+    url = os.environ.get("TEST_CELERY_BROKER_URL", "")
+    return url if url.startswith("redis://") else DEFAULT_REDIS
+
+
+def require_servers() -> None:
+    """Skip (or, under CI=true, fail) when PostgreSQL or Redis is not reachable."""
+    problems = []
+    try:
+        psycopg2.connect(postgres_url(), connect_timeout=3).close()
+    except psycopg2.Error as exc:
+        problems.append(
+            f"PostgreSQL is not reachable at {postgres_url()} ({exc})".strip()
+        )
+    try:
+        redis.Redis.from_url(redis_url(), socket_connect_timeout=3).ping()
+    except redis.RedisError as exc:
+        problems.append(f"Redis is not reachable at {redis_url()} ({exc})")
+    if not problems:
+        return
+    reason = "; ".join(problems)
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"CI=true and a server is missing: {reason}", pytrace=False)
+    pytest.skip(f"integration test needs real servers: {reason}")
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Stack:
+    data_dir: Path
+    database_url: str
+    broker_url: str
+    queue: str
+    port: int = field(default_factory=_free_port)
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TEST_")}
+        env.update(
+            DEBUG="false",
+            SECRET_KEY="integration-tests-secret",
+            ALLOWED_HOSTS="127.0.0.1,localhost",
+            DATABASE_URL=self.database_url,
+            CELERY_BROKER_URL=self.broker_url,
+            CELERY_TASK_DEFAULT_QUEUE=self.queue,
+            TENSIONS_DATA_DIR=str(self.data_dir),
+            PYTHONUNBUFFERED="1",
+        )
+        return env
+
+    def manage(self, *args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        if done.returncode:
+            raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stderr}")
+        return done.stdout
+
+    def sql(self, query: str, params: tuple = ()) -> list[tuple]:
+        with psycopg2.connect(self.database_url) as conn, conn.cursor() as cur:
+            cur.execute(query, params)
+            return cur.fetchall()
+
+    def start(self, name: str, *command: str) -> None:
+        log = open(self.data_dir / f"{name}.log", "ab")  # noqa: SIM115 (outlives this call)
+        self.processes[name] = subprocess.Popen(
+            [sys.executable, "-m", *command],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def stop(self, name: str, *, kill: bool = False) -> None:
+        process = self.processes.pop(name, None)
+        if process is None or process.poll() is not None:
+            return
+        os.killpg(process.pid, signal.SIGKILL if kill else signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+    def log(self, name: str) -> str:
+        path = self.data_dir / f"{name}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def start_worker(self, name: str = "worker") -> None:
+        self.start(
+            name,
+            "celery",
+            "-A",
+            "tensions",
+            "worker",
+            "--loglevel",
+            "info",
+            "--concurrency",
+            "1",
+            "--queues",
+            self.queue,
+            "--hostname",
+            f"{name}@%h",
+            "--without-gossip",
+            "--without-mingle",
+        )
+        self._wait_for(lambda: "ready." in self.log(name), f"{name} ready", name)
+
+    def start_web(self) -> None:
+        self.start(
+            "web",
+            "gunicorn",
+            "tensions.wsgi",
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--workers",
+            "2",
+            "--timeout",
+            "60",
+        )
+        self._wait_for(self._web_answers, "web server answering", "web")
+
+    def _web_answers(self) -> bool:
+        try:
+            return requests.get(f"{self.url}/api/v1/health/", timeout=2).ok
+        except requests.ConnectionError:
+            return False
+
+    def _wait_for(self, ready, what: str, name: str, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if ready():
+                return
+            if self.processes[name].poll() is not None:
+                break
+            time.sleep(0.25)
+        raise RuntimeError(
+            f"{what}: not reached. Log of {name}:\n{self.log(name)[-4000:]}"
+        )
+
+    def create_user(self, username: str, password: str) -> str:
+        """A user who can log in; returns an API token for them."""
+        env_password = {"DJANGO_SUPERUSER_PASSWORD": password}
+        subprocess.run(
+            [
+                sys.executable,
+                "manage.py",
+                "createsuperuser",
+                "--noinput",
+                "--username",
+                username,
+                "--email",
+                f"{username}@example.org",
+            ],
+            cwd=ROOT,
+            env={**self.env, **env_password},
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        output = self.manage("drf_create_token", username)
+        return re.search(r"Generated token (\w+)", output).group(1)
+
+    def wait_for_article(
+        self, article_id: int, token: str, timeout: float = 180
+    ) -> dict:
+        """Poll the API until the article's processing finished; return it."""
+        deadline = time.monotonic() + timeout
+        headers = {"Authorization": f"Token {token}"}
+        while time.monotonic() < deadline:
+            body = requests.get(
+                f"{self.url}/api/v1/articles/{article_id}/", headers=headers, timeout=10
+            ).json()
+            if body["status"] in ("done", "failed", "unsupported"):
+                return body
+            time.sleep(0.5)
+        raise AssertionError(
+            f"article {article_id} still {body['status']} after {timeout}s.\n"
+            f"worker log:\n{self.log('worker')[-4000:]}"
+        )
+
+
+def stack_create(tmp_path: Path) -> Stack:
+    name = f"tensions_it_{uuid.uuid4().hex[:10]}"
+    admin = psycopg2.connect(postgres_url())
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+    redis.Redis.from_url(redis_url()).delete(name)
+    stack = Stack(
+        data_dir=tmp_path,
+        database_url=_with_database(postgres_url(), name),
+        broker_url=redis_url(),
+        queue=name,
+    )
+    stack.manage("migrate", "--noinput")
+    stack.manage("collectstatic", "--noinput")
+    return stack
+
+
+def stack_destroy(stack: Stack) -> None:
+    for name in list(stack.processes):
+        stack.stop(name)
+    name = urlsplit(stack.database_url).path.lstrip("/")
+    admin = psycopg2.connect(postgres_url())
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()

@@ -1,0 +1,199 @@
+"""The timeline's geometry, on unsaved events: no database needed."""
+
+import datetime as dt
+import itertools
+
+import pytest
+
+from tensions import timeline
+from tensions.models import Actor, Country, Event
+
+NAMES = {"USA": "United States", "VEN": "Venezuela", "RUS": "Russia", "CHN": "China"}
+_ids = itertools.count(1)
+
+
+def _event(source="VEN", target="RUS", *, when=dt.date(2025, 10, 1), **fields):
+    fields.setdefault("type", "REQUEST")
+    fields.setdefault("status", "occurred")
+    fields.setdefault("intensity", 0.0)
+    return Event(
+        pk=next(_ids),
+        date=when,
+        source_country=Country(code=source, name=NAMES[source]),
+        target_country=Country(code=target, name=NAMES[target]),
+        source_actor=Actor(name=NAMES[source], kind="state"),
+        target_actor=Actor(name=NAMES[target], kind="state"),
+        **fields,
+    )
+
+
+def _build(events, **kwargs):
+    return timeline.build_timeline(events, href=lambda e: f"/events/{e.pk}/", **kwargs)
+
+
+def _overlap(a, b) -> bool:
+    return abs(a.x - b.x) < 2 * a.r and abs(a.y - b.y) < 2 * a.r
+
+
+def test_both_directions_of_a_pair_share_one_lane():
+    built = _build([_event("VEN", "RUS"), _event("RUS", "VEN")])
+    assert [lane.key for lane in built.lanes] == [("RUS", "VEN")]
+    assert len(built.lanes[0].marks) == 2
+
+
+def test_lanes_are_busiest_first_and_events_in_time_order():
+    late, early = dt.date(2025, 10, 9), dt.date(2025, 10, 2)
+    events = [
+        _event("USA", "VEN", when=late),
+        _event("USA", "VEN", when=early),
+        _event("VEN", "RUS"),
+    ]
+    built = _build(events)
+    assert [lane.key for lane in built.lanes] == [("USA", "VEN"), ("RUS", "VEN")]
+    assert [e.when for e in built.lanes[0].events] == [early, late]
+    assert built.lanes[0].anchor == "pair-USA-VEN"
+
+
+def test_focus_country_is_named_first_in_its_lanes():
+    built = _build([_event("RUS", "VEN")], focus="VEN")
+    assert built.lanes[0].label == "Venezuela – Russia"
+
+
+def test_marks_are_placed_by_date_on_one_axis_shared_by_all_lanes():
+    first = _event("USA", "VEN", when=dt.date(2025, 1, 1))
+    middle = _event("VEN", "RUS", when=dt.date(2025, 7, 2))
+    last = _event("USA", "VEN", when=dt.date(2025, 12, 31))
+    built = _build([first, middle, last])
+    xs = {m.event_id: m.x for lane in built.lanes for m in lane.marks}
+    assert xs[first.pk] < xs[middle.pk] < xs[last.pk]
+    assert xs[middle.pk] == pytest.approx((xs[first.pk] + xs[last.pk]) / 2, abs=2)
+    assert built.plot_left < xs[first.pk] and xs[last.pk] < built.plot_right
+
+
+def test_an_undated_event_sits_where_it_was_first_reported():
+    reported = _event(when=None, first_reported=dt.date(2025, 3, 1))
+    dated = _event(when=dt.date(2025, 1, 1))
+    built = _build([reported, dated])
+    xs = {m.event_id: m.x for m in built.lanes[0].marks}
+    assert xs[dated.pk] < xs[reported.pk]
+    assert built.end == dt.date(2025, 3, 1)
+
+
+def test_the_axis_spans_the_data_unless_dates_are_given():
+    events = [_event(when=dt.date(2025, 2, 1)), _event(when=dt.date(2025, 5, 1))]
+    assert (_build(events).start, _build(events).end) == (
+        dt.date(2025, 2, 1),
+        dt.date(2025, 5, 1),
+    )
+    given = _build(events, start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31))
+    assert (given.start, given.end) == (dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+
+
+def test_a_single_day_of_data_is_padded_so_it_can_be_drawn():
+    built = _build([_event(when=dt.date(2025, 5, 1))])
+    assert built.start < dt.date(2025, 5, 1) < built.end
+    assert built.ticks
+
+
+def test_same_day_marks_in_a_lane_do_not_overlap():
+    day = dt.date(2025, 10, 1)
+    events = [_event(when=day) for _ in range(3)] + [_event(when=day.replace(day=2))]
+    marks = _build(events).lanes[0].marks
+    assert len(marks) == 4
+    for a, b in itertools.combinations(marks, 2):
+        assert not _overlap(a, b), (a, b)
+
+
+def test_too_many_marks_on_one_day_become_a_cluster_with_their_count():
+    day = dt.date(2025, 10, 1)
+    events = [_event(when=day) for _ in range(timeline.MAX_ROWS + 3)]
+    lane = _build(events).lanes[0]
+    assert len(lane.marks) == timeline.MAX_ROWS
+    assert [c.count for c in lane.clusters] == [3]
+    assert lane.clusters[0].href == "#pair-RUS-VEN"
+    assert all(lane.y <= m.y <= lane.y + lane.height for m in lane.marks)
+    assert lane.y < lane.clusters[0].y < lane.y + lane.height
+
+
+def test_lanes_grow_to_hold_stacked_marks_and_never_overlap_each_other():
+    day = dt.date(2025, 10, 1)
+    built = _build([_event(when=day) for _ in range(3)] + [_event("USA", "VEN")])
+    busy, quiet = built.lanes
+    assert busy.height > quiet.height
+    assert quiet.y >= busy.y + busy.height
+    assert built.height >= quiet.y + quiet.height
+
+
+def test_pack_rows_keeps_a_gap_between_marks_of_a_row():
+    rows = timeline.pack_rows([10, 10, 12, 30, 31], gap=15, rows=2)
+    assert rows == [0, 1, None, 0, 1]
+
+
+def test_overflow_badges_close_together_merge_into_one():
+    assert timeline.cluster_overflow([10, 12, 20, 80], width=26) == [[10, 3], [80, 1]]
+
+
+@pytest.mark.parametrize(
+    ("status", "filled", "dashed", "struck"),
+    [
+        ("occurred", True, False, False),
+        ("planned", False, True, False),
+        ("possible", False, True, False),
+        ("alleged", False, True, False),
+        ("denied", False, False, True),
+    ],
+)
+def test_the_mark_shape_says_the_status(status, filled, dashed, struck):
+    mark = _build([_event(status=status)]).lanes[0].marks[0]
+    assert mark.status == status
+    assert mark.style.filled is filled
+    assert bool(mark.style.dash) is dashed
+    assert mark.style.strike is struck
+
+
+def test_alleged_events_are_diamonds():
+    mark = _build([_event(status="alleged")]).lanes[0].marks[0]
+    assert mark.style.shape == "diamond"
+    assert len(mark.diamond_points.split()) == 4
+
+
+def test_the_mark_colour_follows_intensity():
+    events = [_event(intensity=-9.5), _event(intensity=0), _event(intensity=10)]
+    conflict, neutral, cooperation = (
+        _rgb(m.colour) for m in _build(events).lanes[0].marks
+    )
+    assert neutral == (136, 136, 136)
+    assert conflict[0] > 150 and conflict[2] < 60  # red
+    assert cooperation[2] > 150 and cooperation[0] < 60  # blue
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    return tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
+
+
+def test_each_mark_links_to_its_event_and_says_what_it_is():
+    event = _event("VEN", "RUS", type="REQUEST", mode="assist", what="radars")
+    mark = _build([event]).lanes[0].marks[0]
+    assert mark.href == f"/events/{event.pk}/"
+    assert mark.title.startswith("REQUEST: Venezuela asked Russia for assistance")
+    assert "occurred, 1 Oct 2025" in mark.title and "(radars)" in mark.title
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "first_label"),
+    [
+        (dt.date(2025, 10, 1), dt.date(2025, 10, 5), "1 Oct 2025"),
+        (dt.date(2025, 1, 15), dt.date(2025, 11, 20), "Feb 2025"),
+        (dt.date(2015, 6, 1), dt.date(2025, 6, 1), "2016"),
+    ],
+)
+def test_axis_ticks_use_round_dates_that_fit(start, end, first_label):
+    ticks = timeline.axis_ticks(start, end, timeline.Scale(start, end))
+    assert 1 <= len(ticks) <= timeline.MAX_TICKS
+    assert ticks[0].label == first_label
+    assert [t.x for t in ticks] == sorted(t.x for t in ticks)
+
+
+def test_no_events_make_an_empty_timeline():
+    built = _build([])
+    assert built.lanes == [] and built.start is None

@@ -1,0 +1,213 @@
+"""The dashboard pages: home, timeline, country and event."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tensions.models import Event
+from tests.tensions.factories import make_article, make_event, make_mention
+
+pytestmark = pytest.mark.django_db
+
+SEED_TEXT = (
+    "Maduro writes to Putin\n"
+    "\n"
+    "Caracas is worried. Venezuelan President Nicolás Maduro sent a letter to "
+    "Russian President Vladimir Putin asking for radars <script>alert(1)</script>. "
+    "Officials confirmed it.\n"
+    "Another paragraph that is not evidence."
+)
+SENTENCE = (
+    "Venezuelan President Nicolás Maduro sent a letter to Russian President "
+    "Vladimir Putin asking for radars <script>alert(1)</script>."
+)
+
+
+@pytest.fixture
+def letter():
+    article = make_article(SEED_TEXT, publisher="The Caracas Chronicle")
+    event = make_event(
+        "VEN",
+        "RUS",
+        type="REQUEST",
+        mode="assist",
+        channel="letter",
+        source_actor="Nicolás Maduro",
+        target_actor="Vladimir Putin",
+        what="radars",
+    )
+    make_mention(event, article, SENTENCE, cited_source="two officials")
+    return event
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("tensions:home"),
+        reverse("tensions:timeline"),
+        reverse("tensions:country", args=["VEN"]),
+        reverse("tensions:event", args=[1]),
+    ],
+)
+def test_anonymous_visitors_are_sent_to_log_in(client, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_the_login_page_renders(client):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    assert b'name="username"' in response.content
+
+
+def test_home_shows_counts_latest_events_pairs_and_queue(analyst_client, letter):
+    recent = timezone.localdate() - dt.timedelta(days=3)
+    make_event("USA", "VEN", type="ASSAULT", mode="drone", date=recent)
+    make_article(status="failed", error="boom")
+    response = analyst_client.get(reverse("tensions:home"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert letter.get_absolute_url() in page
+    assert "United States – Venezuela" in page  # active in the last 90 days
+    assert "?countries=USA&amp;countries=VEN" in page
+    assert "?status=failed" in page
+
+
+def test_the_timeline_draws_a_lane_per_pair_with_linked_marks(analyst_client, letter):
+    make_event("RUS", "VEN", type="AID", status="planned", date=dt.date(2025, 10, 20))
+    make_event("USA", "VEN", type="ASSAULT", mode="drone", status="denied")
+    url = reverse("tensions:timeline") + "?countries=VEN&countries=RUS"
+    response = analyst_client.get(url)
+    assert response.status_code == 200
+    lanes = response.context["timeline"].lanes
+    assert [lane.key for lane in lanes] == [("RUS", "VEN")]
+    page = response.content.decode()
+    assert page.count('class="mark mark-') == 2
+    assert f'href="{letter.get_absolute_url()}"' in page
+    assert 'stroke-dasharray="4 2"' in page  # the planned event is dashed
+    assert 'id="pair-RUS-VEN"' in page
+    assert "VEN → RUS" in page and "RUS → VEN" in page
+    assert '<option value="VEN" selected>' in page
+
+
+def test_the_timeline_focus_shows_a_country_against_all_its_partners(analyst_client):
+    make_event("VEN", "RUS")
+    make_event("USA", "VEN", type="ASSAULT")
+    make_event("USA", "CHN", type="SANCTION")
+    response = analyst_client.get(reverse("tensions:timeline") + "?focus=ven")
+    keys = [lane.key for lane in response.context["timeline"].lanes]
+    assert sorted(keys) == [("RUS", "VEN"), ("USA", "VEN")]
+    assert "Venezuela – Russia" in response.content.decode()
+
+
+def test_the_timeline_without_countries_shows_the_busiest_pairs(analyst_client):
+    make_event("VEN", "RUS")
+    make_event("USA", "CHN", type="SANCTION")
+    response = analyst_client.get(reverse("tensions:timeline"))
+    assert len(response.context["timeline"].lanes) == 2
+
+
+def test_the_timeline_keeps_to_the_period_asked(analyst_client):
+    make_event("VEN", "RUS", date=dt.date(2025, 1, 5))
+    make_event("VEN", "RUS", date=dt.date(2025, 6, 5))
+    url = reverse("tensions:timeline") + "?countries=VEN,RUS&start=2025-03-01"
+    timeline = analyst_client.get(url).context["timeline"]
+    assert timeline.event_count == 1
+    assert timeline.start == dt.date(2025, 3, 1)
+
+
+def test_the_timeline_leaves_out_rejected_and_one_sided_events(analyst_client):
+    make_event("VEN", "RUS", review_state=Event.ReviewState.REJECTED)
+    make_event("VEN", None, type="PROTEST")
+    response = analyst_client.get(reverse("tensions:timeline") + "?focus=VEN")
+    assert response.context["timeline"].lanes == []
+    assert "No events between these countries" in response.content.decode()
+
+
+def test_the_timeline_says_which_country_code_is_unknown(analyst_client):
+    url = reverse("tensions:timeline") + "?countries=VEN&countries=XYZ"
+    response = analyst_client.get(url)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Unknown country code: XYZ" in page
+    # kept in the free-text input, for correction
+    assert re.search(r'id="id_more_countries"[^>]*value="[^"]*XYZ', page, re.S)
+    assert "timeline" not in response.context
+
+
+def test_the_timeline_costs_the_same_queries_for_many_events(
+    analyst_client, django_assert_max_num_queries
+):
+    for day in range(1, 29):
+        for target in ("RUS", "CHN", "USA"):
+            make_event("VEN", target, date=dt.date(2025, 2, day))
+            make_event(target, "VEN", date=dt.date(2025, 2, day), status="possible")
+    with django_assert_max_num_queries(8):
+        response = analyst_client.get(reverse("tensions:timeline") + "?focus=VEN")
+    assert response.context["timeline"].event_count == 168
+
+
+def test_the_country_page_ranks_partners_and_lists_actors(analyst_client, letter):
+    make_event("USA", "VEN", type="ASSAULT", mode="drone")
+    make_event("USA", "VEN", type="ACCUSE")
+    response = analyst_client.get(reverse("tensions:country", args=["ven"]))
+    assert response.status_code == 200
+    partners = response.context["partners"]
+    assert [(p["partner_code"], p["n"], p["conflict"]) for p in partners] == [
+        ("USA", 2, 2),
+        ("RUS", 1, 0),
+    ]
+    page = response.content.decode()
+    assert "Nicolás Maduro" in page
+    assert "?focus=VEN" in page
+
+
+def test_an_unknown_country_is_not_found(analyst_client):
+    response = analyst_client.get(reverse("tensions:country", args=["XYZ"]))
+    assert response.status_code == 404
+
+
+def test_the_event_page_reads_as_a_sentence_with_its_fields(analyst_client, letter):
+    response = analyst_client.get(letter.get_absolute_url())
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert (
+        "Venezuela (Nicolás Maduro) asked Russia (Vladimir Putin)"
+        " for assistance"
+        " — by letter — occurred, 8 Oct 2025"
+    ) in page
+    assert "two officials" in page
+    assert "The Caracas Chronicle" in page
+
+
+def test_the_event_page_highlights_the_sentence_inside_its_paragraph(
+    analyst_client, letter
+):
+    page = analyst_client.get(letter.get_absolute_url()).content.decode()
+    assert (
+        "Caracas is worried. <mark>Venezuelan President Nicolás Maduro sent a letter"
+    ) in page
+    assert (
+        "&lt;script&gt;alert(1)&lt;/script&gt;.</mark> Officials confirmed it." in page
+    )
+    assert "<script>alert(1)" not in page
+    assert "Another paragraph" not in page
+
+
+def test_the_event_page_costs_the_same_queries_for_many_mentions(
+    analyst_client, letter, django_assert_max_num_queries
+):
+    for n in range(20):
+        article = make_article(f"Copy {n}\n{SEED_TEXT}")
+        make_mention(letter, article, SENTENCE)
+    with django_assert_max_num_queries(5):
+        response = analyst_client.get(letter.get_absolute_url())
+    assert response.content.decode().count("<mark>") == 21
+
+
+def test_an_unknown_event_is_not_found(analyst_client):
+    assert analyst_client.get(reverse("tensions:event", args=[999])).status_code == 404

@@ -1,0 +1,93 @@
+"""What can be checked of the production stack without a Docker engine."""
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _compose():
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_compose_defines_the_production_stack():
+    services = _compose()["services"]
+
+    assert {"web", "worker", "beat", "db", "redis"} <= set(services)
+    for name in ("web", "worker", "db", "redis"):
+        assert "healthcheck" in services[name], f"{name} has no health check"
+    assert any("/var/lib/postgresql/data" in v for v in services["db"]["volumes"])
+    assert any(v.startswith("media:") for v in services["web"]["volumes"])
+    assert services["web"]["env_file"] == ".env"
+
+
+def _commands(services):
+    for name, service in services.items():
+        command = service.get("command")
+        if isinstance(command, list):
+            command = " ".join(command)
+        if command and name in ("web", "worker", "beat"):
+            yield name, command
+
+
+def _program(name: str) -> str | None:
+    """The program as this virtualenv (where the image installs it) provides it."""
+    beside_python = Path(sys.executable).parent / name
+    return str(beside_python) if beside_python.exists() else shutil.which(name)
+
+
+def _runs(argv: list[str]) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DEBUG": "false", "SECRET_KEY": "compose-check"}
+    return subprocess.run(
+        argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_every_command_the_stack_runs_exists_and_starts():
+    for name, command in _commands(_compose()["services"]):
+        words = shlex.split(command)
+        if words[:2] == ["sh", "-c"]:
+            words = shlex.split(words[2])
+        for part in " ".join(words).split("&&"):
+            program, *args = part.split()
+            found = _program(program)
+            assert found, f"{name}: {program} is not installed"
+            if program == "gunicorn":
+                checked = _runs([found, "--check-config", *args])
+            elif program == "celery":
+                checked = _runs([found, *args[:2], "report"])
+            else:  # python manage.py <command>: the command exists
+                checked = _runs([found, *args[:2], "--help"])
+            assert checked.returncode == 0, f"{name}: {part}\n{checked.stderr}"
+
+
+def test_env_example_documents_every_variable_the_stack_sets():
+    documented = {
+        line.split("=", 1)[0]
+        for line in (ROOT / ".env.example").read_text().splitlines()
+        if line and not line.startswith("#")
+    }
+    app = _compose()["x-app"]
+    assert set(app["environment"]) <= documented
+    settings_source = (ROOT / "tensions" / "settings.py").read_text()
+    for variable in documented:
+        assert f'"{variable}"' in settings_source, f"{variable} is not read by settings"
+
+
+def test_dockerfile_installs_the_pinned_requirements():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "requirements.txt" in dockerfile
+    assert "--require-hashes -r requirements-model.txt" in dockerfile
+
+
+def test_the_models_and_migrations_agree():
+    checked = _runs(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"]
+    )
+    assert checked.returncode == 0, checked.stdout
