@@ -182,8 +182,8 @@ class Stack:
 
     def _web_answers(self) -> bool:
         try:
-            return requests.get(f"{self.url}/api/v1/health/", timeout=2).ok
-        except requests.ConnectionError:
+            return requests.get(f"{self.url}/api/v1/health/", timeout=10).ok
+        except requests.RequestException:  # not listening yet, or still booting
             return False
 
     def _wait_for(self, ready, what: str, name: str, timeout: float = 90) -> None:
