@@ -35,9 +35,9 @@ def analyst_client(client, analyst):
     return client
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    """PostgreSQL + Redis + gunicorn + a celery worker, started once per session."""
+    """PostgreSQL + Redis + gunicorn + a celery worker, fresh for each test module."""
     require_servers()
     stack = stack_create(tmp_path_factory.mktemp("stack"))
     try:
