@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
@@ -17,8 +17,16 @@ class DemoArticle:
     text: str
 
 
-def demo_articles() -> list[DemoArticle]:
-    return [_read(path) for path in sorted(DEMO_DIR.glob("*.txt"))]
+def demo_articles(*, today: dt.date | None = None) -> list[DemoArticle]:
+    """The demo articles, moved in time so that the latest appeared two days ago.
+
+    The texts keep their spacing in time; a demo always shows recent activity.
+    """
+    articles = [_read(path) for path in sorted(DEMO_DIR.glob("*.txt"))]
+    if today is None:
+        return articles
+    shift = today - dt.timedelta(days=2) - max(a.published for a in articles)
+    return [replace(a, published=a.published + shift) for a in articles]
 
 
 def _read(path: Path) -> DemoArticle:

@@ -1,5 +1,6 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from articles.demo import demo_articles
 from articles.services import article_create, article_process
@@ -13,7 +14,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         user = self._demo_user()
-        for demo in demo_articles():
+        for demo in demo_articles(today=timezone.localdate()):
             upload = article_create(
                 text=demo.text,
                 title=demo.title,
@@ -21,10 +22,11 @@ class Command(BaseCommand):
                 published=demo.published,
                 uploaded_by=user,
             )
+            article = upload.article
             if upload.created:
                 # Processed here so the timeline is populated before the worker starts.
-                article_process(article_id=upload.article.pk, claim="load_demo")
-            self.stdout.write(f"  {upload.article.status:<10} {demo.title}")
+                article = article_process(article_id=article.pk, claim="load_demo")
+            self.stdout.write(f"  {article.status:<10} {demo.title}")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready. Log in as {DEMO_USER} / {DEMO_PASSWORD}"
