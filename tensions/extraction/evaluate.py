@@ -1,8 +1,16 @@
-"""Scoring the engine against annotated cases (the JSON-lines format of
-tests/extraction/cases.jsonl): precision, recall and F1 over
-(source country, target country, type), and status accuracy on the matches.
+"""Scoring the engine against annotated cases: precision, recall and F1 over
+(source country, target country, type), status accuracy on the matches, and
+whether sentences with no interstate event stay empty.
 
-    python -m tensions.extraction.evaluate tests/extraction/cases.jsonl
+    python -m tensions.extraction.evaluate              # all three suites
+    python -m tensions.extraction.evaluate cases.jsonl  # one file of cases
+
+The suites: the team's own cases (tests/extraction/cases.jsonl) and the two
+external gold suites read from ../shared/corpus/gold beside the repository
+(see gold.py for how they are mapped). A case is {"id", "text", "published",
+"events": [{"source", "target", "type" or "types", "status"?, "symmetric"?,
+"excluded"?}]}. Gold events the engine does not code by design (no target,
+both sides in one country) carry "excluded" and are counted, not scored.
 """
 
 from __future__ import annotations
@@ -13,10 +21,14 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import gold
 from .engine import extract
 from .results import Event
 
 Key = tuple[str | None, str | None, str]
+ROOT = Path(__file__).resolve().parents[2]
+OWN_CASES = ROOT / "tests" / "extraction" / "cases.jsonl"
+GOLD = ROOT.parent / "shared" / "corpus" / "gold"
 
 
 @dataclass(frozen=True)
@@ -24,7 +36,11 @@ class Score:
     true_positives: int
     false_positives: int
     false_negatives: int
-    status_correct: int
+    status_correct: int = 0
+    status_scored: int = 0
+    empty_cases: int = 0
+    empty_kept: int = 0
+    excluded: int = 0
 
     @property
     def precision(self) -> float:
@@ -43,7 +59,7 @@ class Score:
 
     @property
     def status_accuracy(self) -> float:
-        return self.status_correct / self.true_positives if self.true_positives else 1.0
+        return self.status_correct / self.status_scored if self.status_scored else 1.0
 
 
 def load_cases(path: str | Path) -> list[dict]:
@@ -58,41 +74,154 @@ def event_key(event: Event) -> Key:
     return (event.source.country, target, event.type)
 
 
-def found_statuses(case: dict) -> dict[Key, set[str]]:
+def plover_key(event: Event) -> Key:
+    """The key of an Event as the PLOVER gold codes it. PLOVER has no status:
+    it codes promised future cooperation as AGREE and an announced withdrawal
+    as CONCEDE (TAXONOMY.md), where this engine keeps the type and says
+    `planned` in the status."""
+    source, target, kind = event_key(event)
+    if event.status == "planned":
+        kind = _PLOVER_PLANNED.get(kind, kind)
+    return (source, target, kind)
+
+
+_PLOVER_PLANNED = {"AID": "AGREE", "COOPERATE": "AGREE", "RETREAT": "CONCEDE"}
+
+
+def found_statuses(case: dict, key=event_key) -> dict[Key, set[str]]:
     """Run the engine on one case: each found key with its statuses."""
     published = case.get("published")
     date = dt.date.fromisoformat(published) if published else None
     found: dict[Key, set[str]] = {}
     for event in extract(case["text"], date):
-        found.setdefault(event_key(event), set()).add(event.status)
+        found.setdefault(key(event), set()).add(event.status)
     return found
 
 
 def expected_statuses(case: dict) -> dict[Key, str]:
+    """The own set's annotation of a case: each key with its status."""
     return {(e["source"], e["target"], e["type"]): e["status"] for e in case["events"]}
 
 
-def score(cases: list[dict]) -> Score:
+@dataclass
+class _Match:
+    hits: int = 0
+    misses: int = 0
+    extra: int = 0
+    status_correct: int = 0
+    status_scored: int = 0
+
+
+def match_case(case: dict, found: dict[Key, set[str]]) -> _Match:
+    """Match a case's scored events against what the engine found."""
+    result = _Match()
+    unused = set(found)
+    for expected in case["events"]:
+        if "excluded" in expected:
+            continue
+        key = _find(expected, unused)
+        if key is None:
+            result.misses += 1
+            continue
+        unused.discard(key)
+        result.hits += 1
+        if "status" in expected:
+            result.status_scored += 1
+            result.status_correct += expected["status"] in found[key]
+    result.extra = len(unused)
+    return result
+
+
+def _find(expected: dict, found: set[Key]) -> Key | None:
+    types = expected.get("types") or [expected["type"]]
+    pairs = [(expected["source"], expected["target"])]
+    if expected.get("symmetric"):
+        pairs.append((expected["target"], expected["source"]))
+    for kind in types:
+        for source, target in pairs:
+            if (source, target, kind) in found:
+                return (source, target, kind)
+    return None
+
+
+def score(cases: list[dict], key=event_key) -> Score:
     """Micro-averaged scores over all cases."""
-    tp = fp = fn = status_ok = 0
+    totals = _Match()
+    empty = kept = excluded = 0
     for case in cases:
-        expected, found = expected_statuses(case), found_statuses(case)
-        hits = expected.keys() & found.keys()
-        tp += len(hits)
-        fp += len(found.keys() - expected.keys())
-        fn += len(expected.keys() - found.keys())
-        status_ok += sum(expected[k] in found[k] for k in hits)
-    return Score(tp, fp, fn, status_ok)
+        found = found_statuses(case, key)
+        result = match_case(case, found)
+        for name in ("hits", "misses", "extra", "status_correct", "status_scored"):
+            setattr(totals, name, getattr(totals, name) + getattr(result, name))
+        excluded += sum("excluded" in e for e in case["events"])
+        if _expects_nothing(case):
+            empty += 1
+            kept += not found
+    return Score(
+        totals.hits, totals.extra, totals.misses, totals.status_correct,
+        totals.status_scored, empty, kept, excluded,
+    )  # fmt: skip
+
+
+def _expects_nothing(case: dict) -> bool:
+    return case.get("no_events", not case["events"])
+
+
+def suites():
+    """(name, cases or None where a gold file is missing, key function)."""
+    plover = GOLD / "PLOVER_GSR_CAMEO.txt"
+    petrarch = GOLD / "PETR2_GSR_validation.xml"
+    return [
+        (f"own set ({OWN_CASES.relative_to(ROOT)})", load_cases(OWN_CASES), event_key),
+        (
+            "PLOVER gold records (PLOVER_GSR_CAMEO.txt)",
+            gold.plover_cases(plover) if plover.exists() else None,
+            plover_key,
+        ),
+        (
+            "PETRARCH-2 validation (PETR2_GSR_validation.xml)",
+            gold.petrarch_cases(petrarch) if petrarch.exists() else None,
+            plover_key,
+        ),
+    ]
+
+
+def report(name: str, cases: list[dict], key=event_key) -> str:
+    """The printed figures of one suite."""
+    result = score(cases, key)
+    lines = [
+        f"{name}: {len(cases)} cases",
+        f"  (source, target, type)  precision {result.precision:.3f}  "
+        f"recall {result.recall:.3f}  F1 {result.f1:.3f}  "
+        f"(tp {result.true_positives}, fp {result.false_positives}, "
+        f"fn {result.false_negatives})",
+    ]
+    if result.status_scored:
+        lines.append(
+            f"  status accuracy on matched events {result.status_accuracy:.3f} "
+            f"({result.status_correct}/{result.status_scored})"
+        )
+    if result.empty_cases:
+        lines.append(
+            f"  no-event cases kept empty {result.empty_kept}/{result.empty_cases}"
+        )
+    if result.excluded:
+        lines.append(
+            f"  gold events not scored (no target, or within one country): "
+            f"{result.excluded}"
+        )
+    return "\n".join(lines)
 
 
 def main(argv: list[str]) -> int:
-    result = score(load_cases(argv[0]))
-    print(
-        f"precision {result.precision:.3f}  recall {result.recall:.3f}  "
-        f"F1 {result.f1:.3f}  status accuracy {result.status_accuracy:.3f}  "
-        f"(tp {result.true_positives}, fp {result.false_positives}, "
-        f"fn {result.false_negatives})"
-    )
+    if argv:
+        print(report(argv[0], load_cases(argv[0])))
+        return 0
+    for name, cases, key in suites():
+        if cases is None:
+            print(f"{name}: not found under {GOLD}; skipped")
+        else:
+            print(report(name, cases, key))
     return 0
 
 

@@ -85,6 +85,8 @@ class SentenceReader:
             letter = self._letter(tok)
             if letter is not None:
                 letters.append(letter)
+            elif (frame := self._obligation_frame(tok)) is not None:
+                frames[tok.i] = frame
             elif tok.pos_ == "VERB" and tok.lemma_ in self.cues["claim_verbs"]:
                 frame = self._claim_frame(tok)
                 if frame is not None:
@@ -202,7 +204,15 @@ class SentenceReader:
         if found:
             return found
         owner = _child(tok, "poss")
-        return self.res.actors(owner) if owner is not None else []
+        if owner is not None:
+            return self.res.actors(owner)
+        # "vetoed the American resolution", "lift sanctions on Belarus potash"
+        for child in tok.children:
+            if child.dep_ in {"amod", "compound", "nmod"}:
+                found = self.res.owner(child)
+                if found:
+                    return found
+        return []
 
     def _pobj_actors(self, prep: Token, location: bool = False) -> list[Actor]:
         found = []
@@ -239,6 +249,10 @@ class SentenceReader:
             frame.targets = self.res.actors(subject) if subject is not None else []
         entries = self.lex.verbs.get(inner.lemma_)
         if not entries or inner.pos_ not in {"VERB", "AUX"}:
+            # "refused to approve Sweden's accession": the object's owner
+            inner_object = _child(inner, "dobj")
+            if not frame.targets and inner_object is not None:
+                frame.targets = self._target_phrase(inner_object, False)
             return
         absorbed.add(inner.i)
         inner_entry = self._verb_entry(inner)
@@ -278,6 +292,34 @@ class SentenceReader:
         frame.status = self.status.of_verb(verb)
         return frame
 
+    # -- obligations -------------------------------------------------------
+
+    def _obligation_frame(self, verb: Token) -> Frame | None:
+        """ "Russia said Sudan must return the helicopter": a demand on Sudan."""
+        if verb.pos_ != "VERB" or verb.lemma_ not in self.cues["speech_verbs"]:
+            return None
+        clause = _child(verb, "ccomp")
+        if clause is None or not any(
+            c.dep_ == "aux" and c.lower_ in self.cues["obligation_modals"]
+            for c in clause.children
+        ):
+            return None
+        subject = _child(clause, "nsubj", "nsubjpass")
+        targets = self.res.actors(subject) if subject is not None else []
+        sources = self._subjects(verb)
+        if not targets or not sources:
+            return None
+        frame = Frame(
+            type="REQUEST",
+            trigger=verb,
+            sources=sources,
+            targets=targets,
+            mode="change",
+            what=_clause_text(clause),
+        )
+        frame.status = self.status.of_verb(verb)
+        return frame
+
     # -- letters -----------------------------------------------------------
 
     def _letter(self, verb: Token) -> Letter | None:
@@ -304,6 +346,8 @@ class SentenceReader:
         sources = self._noun_sources(noun, entry, nouns, agent_verb)
         targets = self._noun_targets(noun, entry, agent_verb)
         if not sources and not targets:
+            sources, targets = self._between(noun)
+        if not sources and not targets:
             return None
         return Frame(
             type=entry.type,
@@ -317,6 +361,15 @@ class SentenceReader:
             what=_noun_object_text(noun, entry),
             nominal=True,
         )
+
+    def _between(self, noun: Token) -> tuple[list[Actor], list[Actor]]:
+        """ "talks between Egypt and Ethiopia": the first party and the rest."""
+        for prep in noun.children:
+            if prep.dep_ == "prep" and prep.lower_ == "between":
+                parties = self._pobj_actors(prep)
+                if len(parties) > 1:
+                    return parties[:1], parties[1:]
+        return [], []
 
     def _gives_agent(self, verb: Token) -> bool:
         """Whether the subject of `verb` is the agent of the nominal event it

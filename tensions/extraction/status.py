@@ -20,6 +20,7 @@ class StatusCues:
         self.negations = set(cues["negations"])
         self.governors = _invert(cues["governors"])
         self.noun_governors = _invert(cues["noun_governors"])
+        self.speech_verbs = set(cues["speech_verbs"])
 
     def of_verb(self, verb: Token) -> str:
         """The status of the event a verb (or a light verb) reports."""
@@ -63,12 +64,19 @@ class StatusCues:
             if child.dep_ == "neg" or (child.dep_ == "advmod" and word == "never"):
                 return taxonomy.DENIED
             if child.dep_ == "aux" and word in self.modals:
-                return self.modals[word]
+                return self._modal(tok, word)
             if child.dep_ == "advmod" and word in self.adverbs:
                 return self.adverbs[word]
             if child.dep_ == "mark" and word in {"if", "unless", "whether"}:
                 return taxonomy.POSSIBLE
         return None
+
+    def _modal(self, tok: Token, word: str) -> str:
+        # "Erdogan said he would visit Greece": reported future, not a guess.
+        speech = tok.head.lemma_.lower() in self.speech_verbs
+        if word == "would" and tok.dep_ == "ccomp" and speech:
+            return taxonomy.PLANNED
+        return self.modals[word]
 
 
 def _governing_chain(verb: Token) -> list[Token]:
