@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 
 from articles.models import Article
-from articles.services import article_reprocess
+from articles.services import articles_reprocess
 
 
 @admin.register(Article)
@@ -16,7 +16,7 @@ class ArticleAdmin(admin.ModelAdmin):
         "extractor_version",
         "uploaded_at",
     ]
-    list_filter = ["status", "published_source", "extractor_version"]
+    list_filter = ["status", "published_source", "extractor_version", "language"]
     search_fields = ["title", "publisher", "url", "content_hash"]
     date_hierarchy = "uploaded_at"
     readonly_fields = [
@@ -31,11 +31,10 @@ class ArticleAdmin(admin.ModelAdmin):
         "extractor_version",
         "uploaded_at",
     ]
-    raw_id_fields = ["uploaded_by"]
+    raw_id_fields = ["uploaded_by", "batch", "duplicate_of"]
     actions = ["reprocess"]
 
     @admin.action(description="Reprocess with the current extractor")
     def reprocess(self, request, queryset):
-        for article in queryset:
-            article_reprocess(article=article)
-        messages.success(request, f"{queryset.count()} articles queued for processing.")
+        count = articles_reprocess(articles=queryset)
+        messages.success(request, f"{count} articles queued for processing.")

@@ -10,9 +10,8 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from articles.models import Article
-from articles.parsing import text_from_upload
-from articles.services import article_create, article_reprocess
+from articles.models import Article, UploadBatch
+from articles.services import article_create, article_reprocess, batch_upload
 from tensions.api import EventSerializer
 
 
@@ -38,6 +37,11 @@ class ArticleSerializer(serializers.ModelSerializer):
             "extractor_version",
             "started_at",
             "finished_at",
+            "language",
+            "duplicate_of",
+            "similarity",
+            "metadata_sources",
+            "batch",
         ]
 
 
@@ -73,6 +77,9 @@ class UploadedArticleSerializer(ArticleSerializer):
 
 
 class UploadResultSerializer(serializers.Serializer):
+    batch = serializers.IntegerField(
+        allow_null=True, help_text="The upload batch (files only)."
+    )
     articles = UploadedArticleSerializer(many=True)
     errors = UploadErrorSerializer(many=True)
 
@@ -81,9 +88,12 @@ class ArticleInputSerializer(serializers.Serializer):
     text = serializers.CharField(
         required=False, trim_whitespace=False, allow_blank=True
     )
-    file = serializers.ListField(child=serializers.FileField(), required=False)
+    file = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True), required=False
+    )
     title = serializers.CharField(required=False, allow_blank=True, max_length=500)
     publisher = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    author = serializers.CharField(required=False, allow_blank=True, max_length=200)
     url = serializers.URLField(required=False, allow_blank=True, max_length=1000)
     published = serializers.DateField(required=False, allow_null=True)
 
@@ -132,17 +142,20 @@ class ArticleViewSet(
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
         fields = {k: v for k, v in data.items() if k not in ("text", "file")}
-        texts, errors = _texts(data)
-        uploads = []
-        for name, text in texts:
-            try:
-                uploads.append(
-                    article_create(
-                        text=text, filename=name, uploaded_by=request.user, **fields
-                    )
-                )
-            except DjangoValidationError as exc:
-                errors.append({"file": name, "message": " ".join(exc.messages)})
+        if data.get("file"):
+            result = batch_upload(
+                files=data["file"],
+                source=UploadBatch.Source.API,
+                uploaded_by=request.user,
+                fields=fields,
+            )
+            uploads, errors, batch = result.uploads, result.errors, result.batch.pk
+        else:
+            uploads, errors, batch = (
+                _pasted(data["text"], fields, request.user),
+                [],
+                None,
+            )
         if not uploads:
             field = "file" if data.get("file") else "text"
             raise serializers.ValidationError({field: [_describe(e) for e in errors]})
@@ -151,7 +164,7 @@ class ArticleViewSet(
             row["created"] = upload.created
         created = any(u.created for u in uploads)
         return Response(
-            {"articles": articles, "errors": errors},
+            {"batch": batch, "articles": articles, "errors": errors},
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
@@ -174,17 +187,11 @@ def _input_data(request) -> dict:
     return data
 
 
-def _texts(data) -> tuple[list[tuple[str, str]], list[dict]]:
-    """The texts to upload, and the files that could not be read (with why)."""
-    if data.get("text"):
-        return [("", data["text"])], []
-    texts, errors = [], []
-    for upload in data["file"]:
-        try:
-            texts.append((upload.name, text_from_upload(upload)))
-        except DjangoValidationError as exc:
-            errors.append({"file": upload.name, "message": " ".join(exc.messages)})
-    return texts, errors
+def _pasted(text: str, fields: dict, user) -> list:
+    try:
+        return [article_create(text=text, uploaded_by=user, **fields)]
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError(exc.message_dict) from None
 
 
 def _describe(error: dict) -> str:

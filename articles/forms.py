@@ -1,12 +1,23 @@
-"""The upload form: pasted text or one plain-text file, and what is known of it."""
+"""The upload form: pasted text or several files, and what is known of them."""
 
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from articles.parsing import TEXT_EXTENSIONS, text_from_upload
+from articles.parsing import ACCEPTED_EXTENSIONS
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
 
 
 class UploadForm(forms.Form):
@@ -16,12 +27,13 @@ class UploadForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 14}),
         help_text="Paste the article's text, or choose a file below.",
     )
-    file = forms.FileField(
+    file = MultipleFileField(
+        label="Files",
         required=False,
-        widget=forms.ClearableFileInput(
-            attrs={"accept": ",".join([*TEXT_EXTENSIONS, "text/plain"])}
-        ),
-        help_text="A UTF-8 plain-text file (.txt).",
+        allow_empty_file=True,  # an empty file is reported by name with the others
+        widget=MultipleFileInput(attrs={"accept": ",".join(ACCEPTED_EXTENSIONS)}),
+        help_text="One or more files, or drop them here: text, Markdown, HTML, PDF, "
+        "Word (.docx), e-mail (.eml), bulk CSV/JSON/JSONL, or a zip of these.",
     )
     title = forms.CharField(required=False, max_length=500)
     publisher = forms.CharField(required=False, max_length=200)
@@ -42,9 +54,14 @@ class UploadForm(forms.Form):
         return text
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        self.file_text = text_from_upload(upload) if upload else ""
-        return upload
+        files = self.cleaned_data["file"]
+        limit = settings.TENSIONS_MAX_FILES_PER_UPLOAD
+        if len(files) > limit:
+            raise ValidationError(
+                f"{len(files)} files chosen; the limit is {limit} per upload.",
+                code="too_many",
+            )
+        return files
 
     def clean_published(self):
         published = self.cleaned_data["published"]
@@ -63,27 +80,13 @@ class UploadForm(forms.Form):
                 "Give either the text or a file, not both.", code="both"
             )
         if not has_text and not has_file and "text" not in self.errors:
-            raise ValidationError(
-                "Paste the text or choose a .txt file.", code="neither"
-            )
+            raise ValidationError("Paste the text or choose files.", code="neither")
         return data
 
-    @property
-    def from_file(self) -> bool:
-        return bool(self.cleaned_data.get("file"))
-
-    def article_fields(self) -> dict:
-        """Keyword arguments for `article_create`."""
-        data = self.cleaned_data
-        upload = data.get("file")
-        return {
-            "text": self.file_text if upload else data["text"],
-            "title": data["title"],
-            "publisher": data["publisher"],
-            "url": data["url"],
-            "published": data["published"],
-            "filename": upload.name if upload else "",
-        }
+    def metadata(self) -> dict:
+        """What the analyst said about the article(s), for the services."""
+        keys = ("title", "publisher", "url", "published")
+        return {key: self.cleaned_data[key] for key in keys}
 
     def add_service_errors(self, error: ValidationError) -> None:
         """Put the service's {field: message} errors on the fields the user filled."""
@@ -91,6 +94,4 @@ class UploadForm(forms.Form):
             self.add_error(None, error)
             return
         for name, errors in error.error_dict.items():
-            if name == "text" and self.from_file:
-                name = "file"
             self.add_error(name if name in self.fields else None, errors)

@@ -2,25 +2,56 @@
 
 from __future__ import annotations
 
-import hashlib
-import re
-import unicodedata
-
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 
-_WHITESPACE = re.compile(r"\s+")
+from articles.fingerprint import content_hash, normalise_text
+
+__all__ = ["Article", "ArticleSketch", "UploadBatch", "content_hash", "normalise_text"]
 
 
-def normalise_text(text: str) -> str:
-    """The text as compared for duplicates: NFC, whitespace folded, no edges."""
-    return _WHITESPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+class UploadBatch(models.Model):
+    """One upload of one or more files (web form, API or import command)."""
 
+    class Source(models.TextChoices):
+        WEB = "web", "Web form"
+        API = "api", "API"
+        IMPORT = "import", "Import command"
 
-def content_hash(text: str) -> str:
-    return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()
+    source = models.CharField(max_length=8, choices=Source.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="upload_batches",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    files = models.PositiveIntegerField(default=0)
+    # Articles that were already stored (exact duplicates) and were not re-added.
+    existing = models.PositiveIntegerField(default=0)
+    # [{"file": name, "message": why}] for every file or record that was refused.
+    file_errors = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(source__in=["web", "api", "import"]),
+                name="upload_batch_source_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Upload {self.pk} ({self.get_source_display()})"
+
+    def status_counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(Article.Status.values, 0)
+        rows = self.articles.values_list("status").annotate(n=Count("id"))
+        counts.update(dict(rows))
+        return counts
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -77,6 +108,24 @@ class Article(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     extractor_version = models.CharField(max_length=20, blank=True)
+    batch = models.ForeignKey(
+        UploadBatch,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="articles",
+    )
+    # The same story published before: this one's events are not extracted again.
+    duplicate_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="near_duplicates",
+    )
+    similarity = models.FloatField(null=True, blank=True)
+    # Where each piece of metadata came from, e.g. {"title": "the HTML page"}.
+    metadata_sources = models.JSONField(default=dict, blank=True)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -118,3 +167,21 @@ class Article(models.Model):
         if self.started_at and self.finished_at:
             return (self.finished_at - self.started_at).total_seconds()
         return None
+
+
+class ArticleSketch(models.Model):
+    """One of an article's smallest shingle hashes: finds near-duplicates by index."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    value = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["value"], name="article_sketch_value")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "value"], name="article_sketch_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id}:{self.value}"

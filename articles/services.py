@@ -4,15 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
-from articles.models import Article, content_hash, normalise_text
+from articles.fingerprint import similarity, sketch
+from articles.language import detect_language
+from articles.models import (
+    Article,
+    ArticleSketch,
+    UploadBatch,
+    content_hash,
+    normalise_text,
+)
+from articles.parsing import Document, Failure, parse_file
 from tensions import extraction
 from tensions.services import events_record
 
@@ -35,41 +47,127 @@ def article_create(
     published: dt.date | None = None,
     uploaded_by=None,
     filename: str = "",
+    batch: UploadBatch | None = None,
+    file_metadata: Document | None = None,
 ) -> Upload:
-    """Save an article as queued and enqueue it after commit.
+    """Save an article and enqueue it after commit.
 
-    The same text (whitespace folded) is never stored twice: the existing
-    article is returned with `created=False`.
+    The same text (whitespace and markup folded) is never stored twice: the
+    existing article is returned with `created=False`. What the analyst typed
+    wins over what the file says; `metadata_sources` records where each came
+    from. A near-duplicate of a stored story is linked to it and not processed
+    into events again; a text in another language is stored as unsupported.
     """
     _validate(text=text, published=published)
     digest = content_hash(text)
     existing = Article.objects.filter(content_hash=digest).first()
     if existing:
         return Upload(existing, created=False)
-    fields = {
-        "text": text.strip(),
-        "title": title.strip()[:500] or _title_from(text),
-        "publisher": publisher.strip(),
-        "author": author.strip(),
-        "url": url.strip(),
-        "published": published,
-        "published_source": Article.DateSource.FORM,
-        "uploaded_by": uploaded_by,
-        "filename": filename[:255],
-        "content_hash": digest,
-        "queued_at": timezone.now(),
-    }
-    if published is None:
-        fields["published"] = timezone.localdate()
-        fields["published_source"] = Article.DateSource.UPLOAD_TIME
+    given = {"title": title, "publisher": publisher, "author": author, "url": url}
+    fields = _metadata(given, published, text, file_metadata)
+    fields.update(
+        text=text.strip(),
+        uploaded_by=uploaded_by,
+        filename=filename[:255],
+        content_hash=digest,
+        queued_at=timezone.now(),
+        batch=batch,
+        language=detect_language(text),
+    )
+    signature = sketch(text)
     try:
         with transaction.atomic():
-            article = Article.objects.create(**fields)
+            article = Article.objects.create(**fields, **_near_duplicate(signature))
+            _verdict_apply(article)
+            ArticleSketch.objects.bulk_create(
+                ArticleSketch(article=article, value=v) for v in signature
+            )
     except IntegrityError:
         # Another upload of the same text won the race.
         return Upload(Article.objects.get(content_hash=digest), created=False)
-    article_enqueue(article=article)
+    if article.status == Article.Status.QUEUED:
+        article_enqueue(article=article)
     return Upload(article, created=True)
+
+
+def _metadata(given: dict, published, text: str, document: Document | None) -> dict:
+    found = document or Document(name="", text="")
+    fields, sources = {}, {}
+    for key, value in given.items():
+        value = value.strip()
+        from_file = getattr(found, key)
+        fields[key] = (value or from_file)[
+            : 500 if key == "title" else 200 if key != "url" else 1000
+        ]
+        if value:
+            sources[key] = "form"
+        elif from_file:
+            sources[key] = found.sources.get(key, "the file")
+    if not fields["title"]:
+        fields["title"] = _title_from(text)
+        sources["title"] = "first line of the text"
+    fields["published"], fields["published_source"] = _date_and_source(
+        published, found.published
+    )
+    sources["published"] = {
+        Article.DateSource.FORM: "form",
+        Article.DateSource.FILE: found.sources.get("published", "the file"),
+        Article.DateSource.UPLOAD_TIME: "upload time (no date given)",
+    }[fields["published_source"]]
+    fields["metadata_sources"] = sources
+    return fields
+
+
+def _date_and_source(given: dt.date | None, from_file: dt.date | None):
+    if given:
+        return given, Article.DateSource.FORM
+    if from_file and from_file <= timezone.localdate():
+        return from_file, Article.DateSource.FILE
+    return timezone.localdate(), Article.DateSource.UPLOAD_TIME
+
+
+def _near_duplicate(signature: list[int]) -> dict:
+    """The stored story this text re-publishes, if any, and how similar they are."""
+    if not signature:
+        return {}
+    shared = (
+        ArticleSketch.objects.filter(value__in=signature)
+        .values("article")
+        .annotate(n=Count("id"))
+        .filter(n__gte=len(signature) // 4)
+        .order_by("-n", "article")
+        .values_list("article", flat=True)[:5]
+    )
+    best, score = None, 0.0
+    for candidate in shared:
+        other = list(
+            ArticleSketch.objects.filter(article=candidate).values_list(
+                "value", flat=True
+            )
+        )
+        value = similarity(signature, sorted(other))
+        if value > score:
+            best, score = candidate, value
+    if best is None or score < settings.TENSIONS_NEAR_DUPLICATE_THRESHOLD:
+        return {}
+    first = Article.objects.filter(pk=best).values_list("duplicate_of", flat=True)[0]
+    return {"duplicate_of_id": first or best, "similarity": round(score, 3)}
+
+
+def _verdict(article: Article) -> tuple[str, str] | None:
+    """(status, note) when the article must not go through the extractor."""
+    if article.language and article.language != "en":
+        return Article.Status.UNSUPPORTED, f"unsupported language ({article.language})"
+    if article.duplicate_of_id:
+        return Article.Status.DONE, ""
+    return None
+
+
+def _verdict_apply(article: Article) -> None:
+    verdict = _verdict(article)
+    if verdict:
+        _finish(article.pk, status=verdict[0], error=verdict[1])
+        article.refresh_from_db()
 
 
 def _validate(*, text: str, published: dt.date | None) -> None:
@@ -99,26 +197,47 @@ def article_enqueue(*, article: Article) -> None:
     """Process the article once the current transaction commits.
 
     If the broker is unreachable the article stays queued; the sweeper
-    enqueues it again later, so the upload is never lost.
+    enqueues it again later, so the upload is never lost. After one failure
+    this process stops trying for a while, so that an outage does not stall a
+    large upload on one timeout per article.
     """
     from articles.tasks import process_article
 
     article_id = article.pk
 
     def send():
+        if time.monotonic() < _broker.down_until:
+            logger.warning("broker down: article %s stays queued", article_id)
+            return
         try:
             process_article.delay(article_id)
         except Exception:  # the broker is down: the sweeper will retry
+            _broker.down_until = time.monotonic() + _BROKER_PAUSE_SECONDS
             logger.warning("could not enqueue article %s; it stays queued", article_id)
 
     transaction.on_commit(send)
 
 
+class _BrokerState:
+    down_until = 0.0
+
+
+_broker = _BrokerState()
+_BROKER_PAUSE_SECONDS = 15.0
+
+
 def article_reprocess(*, article: Article) -> None:
-    Article.objects.filter(pk=article.pk).update(
-        status=Article.Status.QUEUED, queued_at=timezone.now(), error="", claimed_by=""
-    )
+    Article.objects.filter(pk=article.pk).update(**_queued_fields())
     article_enqueue(article=article)
+
+
+def _queued_fields() -> dict:
+    return {
+        "status": Article.Status.QUEUED,
+        "queued_at": timezone.now(),
+        "error": "",
+        "claimed_by": "",
+    }
 
 
 def article_claim(*, article_id: int, claim: str) -> bool:
@@ -151,6 +270,9 @@ def article_process(*, article_id: int, claim: str) -> Article | None:
     if not article_claim(article_id=article_id, claim=claim):
         return None
     article = Article.objects.get(pk=article_id)
+    if _verdict(article):
+        _verdict_apply(article)
+        return article
     try:
         events = extraction.extract(
             article.text,
@@ -189,10 +311,96 @@ def articles_requeue_stuck() -> list[int]:
     before = timezone.now() - dt.timedelta(
         seconds=settings.TENSIONS_STUCK_AFTER_SECONDS
     )
-    stuck = list(Article.objects.stuck(before=before).values_list("pk", flat=True))
-    for article_id in stuck:
+    requeued = []
+    for article_id in Article.objects.stuck(before=before).values_list("pk", flat=True):
+        with transaction.atomic():
+            # Only if still stuck: a worker may have finished it since the query.
+            still = Article.objects.stuck(before=before).filter(pk=article_id)
+            if still.update(**_queued_fields()):
+                article_enqueue(article=Article(pk=article_id))
+                requeued.append(article_id)
+    if requeued:
+        logger.info("re-enqueued %d stuck articles", len(requeued))
+    return requeued
+
+
+@dataclass(frozen=True)
+class BatchUpload:
+    batch: UploadBatch
+    uploads: list[Upload]
+    errors: list[dict]
+
+
+def batch_upload(
+    *,
+    files: list[File],
+    source: str,
+    uploaded_by=None,
+    fields: dict | None = None,
+) -> BatchUpload:
+    """Read every file into articles under one batch; a bad file is an error line.
+
+    Each article is saved in its own transaction, so one unreadable file or
+    record never keeps the others out, and a refused one leaves nothing behind.
+    """
+    batch = UploadBatch.objects.create(
+        source=source, created_by=uploaded_by, files=len(files)
+    )
+    uploads, errors = [], []
+    limit = settings.TENSIONS_MAX_FILES_PER_UPLOAD
+    for index, upload in enumerate(files):
+        if index >= limit:
+            errors.append(_error(upload.name, f"over the limit of {limit} files."))
+            continue
+        for result in _parse_upload(upload):
+            outcome = _upload_one(result, batch, uploaded_by, fields or {})
+            (uploads if isinstance(outcome, Upload) else errors).append(outcome)
+    batch.existing = sum(1 for u in uploads if not u.created)
+    batch.file_errors = errors
+    batch.save(update_fields=["existing", "file_errors"])
+    return BatchUpload(batch, uploads, errors)
+
+
+def _parse_upload(upload: File) -> list[Document | Failure]:
+    limit = settings.TENSIONS_MAX_UPLOAD_BYTES
+    if upload.size > limit:
+        size, most = filesizeformat(upload.size), filesizeformat(limit)
+        return [Failure(upload.name, f"the file is {size}; the limit is {most}.")]
+    upload.seek(0)
+    return parse_file(name=upload.name, data=upload.read())
+
+
+def _upload_one(result, batch, uploaded_by, fields) -> Upload | dict:
+    if isinstance(result, Failure):
+        return _error(result.name, result.message)
+    try:
+        return article_create(
+            text=result.text,
+            filename=result.name,
+            uploaded_by=uploaded_by,
+            batch=batch,
+            file_metadata=result,
+            **fields,
+        )
+    except ValidationError as exc:
+        return _error(result.name, " ".join(exc.messages))
+
+
+def _error(name: str, message: str) -> dict:
+    return {"file": name, "message": message}
+
+
+def batch_retry_failed(*, batch: UploadBatch) -> int:
+    """Queue the batch's failed articles again; returns how many."""
+    return articles_reprocess(
+        articles=batch.articles.filter(status=Article.Status.FAILED)
+    )
+
+
+def articles_reprocess(*, articles) -> int:
+    """Queue every article of the queryset again (after an extractor upgrade)."""
+    ids = list(articles.values_list("pk", flat=True))
+    for article_id in ids:
         with transaction.atomic():
             article_reprocess(article=Article(pk=article_id))
-    if stuck:
-        logger.info("re-enqueued %d stuck articles", len(stuck))
-    return stuck
+    return len(ids)

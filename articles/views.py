@@ -10,11 +10,12 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from articles import services
 from articles.forms import UploadForm
-from articles.models import Article
+from articles.models import Article, UploadBatch
 from tensions.display import highlight_segments
 from tensions.models import Mention
 
@@ -106,18 +107,45 @@ def article_reprocess(request, pk: int):
 @login_required
 def upload(request):
     if request.method != "POST":
-        return render(request, "articles/upload.html", {"form": UploadForm()})
+        return render(request, "articles/upload.html", _upload_context(request))
     form = UploadForm(request.POST, request.FILES)
     if form.is_valid():
+        if form.cleaned_data["file"]:
+            return _upload_files(request, form)
         try:
             result = services.article_create(
-                **form.article_fields(), uploaded_by=request.user
+                text=form.cleaned_data["text"],
+                **form.metadata(),
+                uploaded_by=request.user,
             )
         except ValidationError as error:
             form.add_service_errors(error)
         else:
             return _uploaded(request, result)
-    return render(request, "articles/upload.html", {"form": form})
+    return render(request, "articles/upload.html", _upload_context(request, form))
+
+
+def _upload_context(request, form=None) -> dict:
+    batch = None
+    if request.GET.get("batch", "").isdigit():
+        batch = UploadBatch.objects.filter(pk=request.GET["batch"]).first()
+    return {"form": form or UploadForm(), "batch": batch and _batch_context(batch)}
+
+
+def _upload_files(request, form):
+    result = services.batch_upload(
+        files=form.cleaned_data["file"],
+        source=UploadBatch.Source.WEB,
+        uploaded_by=request.user,
+        fields=form.metadata(),
+    )
+    if not result.uploads:
+        for error in result.errors:
+            form.add_error("file", f"{error['file']}: {error['message']}")
+        return render(request, "articles/upload.html", _upload_context(request, form))
+    if len(result.uploads) == 1 and not result.errors:
+        return _uploaded(request, result.uploads[0])
+    return redirect(f"{reverse('articles:upload')}?batch={result.batch.pk}")
 
 
 def _uploaded(request, result: services.Upload):
@@ -128,3 +156,35 @@ def _uploaded(request, result: services.Upload):
             request, "This text was already uploaded: here is the existing article."
         )
     return redirect(result.article)
+
+
+def _batch_context(batch: UploadBatch) -> dict:
+    counts = batch.status_counts()
+    total = sum(counts.values())
+    finished = total - counts["queued"] - counts["processing"]
+    failed = batch.articles.filter(status=Article.Status.FAILED).defer("text")
+    return {
+        "object": batch,
+        "counts": counts,
+        "total": total,
+        "finished": finished,
+        "percent": round(100 * finished / total) if total else 100,
+        "is_finished": finished == total,
+        "failed": failed,
+        "errors": batch.file_errors,
+    }
+
+
+@login_required
+def batch_status(request, pk: int):
+    batch = get_object_or_404(UploadBatch, pk=pk)
+    return render(request, "articles/_batch.html", {"batch": _batch_context(batch)})
+
+
+@login_required
+@require_POST
+def batch_retry(request, pk: int):
+    batch = get_object_or_404(UploadBatch, pk=pk)
+    count = services.batch_retry_failed(batch=batch)
+    messages.success(request, f"{count} failed articles queued again.")
+    return redirect(f"{reverse('articles:upload')}?batch={batch.pk}")

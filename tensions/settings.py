@@ -137,6 +137,20 @@ TENSIONS_SWEEP_EVERY_SECONDS = env_int("TENSIONS_SWEEP_EVERY_SECONDS", 60)
 # Two reports of the same happening are at most this many days apart.
 TENSIONS_CORROBORATION_WINDOW_DAYS = env_int("TENSIONS_CORROBORATION_WINDOW_DAYS", 7)
 
+# --- Ingestion (articles/, issue 4) -------------------------------------------
+# Each exceeded limit is a clear per-file error, never a 500.
+TENSIONS_MAX_FILES_PER_UPLOAD = env_int("TENSIONS_MAX_FILES_PER_UPLOAD", 100)
+TENSIONS_MAX_ARTICLES_PER_ARCHIVE = env_int("TENSIONS_MAX_ARTICLES_PER_ARCHIVE", 5000)
+TENSIONS_MAX_ARCHIVE_UNCOMPRESSED_BYTES = env_int(
+    "TENSIONS_MAX_ARCHIVE_UNCOMPRESSED_BYTES", 200 * 1024 * 1024
+)
+TENSIONS_MAX_COMPRESSION_RATIO = env_int("TENSIONS_MAX_COMPRESSION_RATIO", 100)
+# Two texts whose word shingles overlap at least this much are one story.
+TENSIONS_NEAR_DUPLICATE_THRESHOLD = env_float("TENSIONS_NEAR_DUPLICATE_THRESHOLD", 0.6)
+# Django refuses past this with a bare 400; ours names the limit first.
+DATA_UPLOAD_MAX_NUMBER_FILES = TENSIONS_MAX_FILES_PER_UPLOAD * 10
+# --- end of ingestion ----------------------------------------------------------
+
 # Celery: with no broker server, kombu's filesystem transport (a real worker
 # process still consumes it); `redis://...` in production.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")

@@ -7,12 +7,16 @@ HTTP and reads PostgreSQL directly, as an analyst's tools would.
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -82,6 +86,9 @@ class Stack:
     queue: str
     port: int = field(default_factory=_free_port)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    # The server the database was created on (dropped from there at the end).
+    admin_url: str = field(default_factory=lambda: postgres_url())
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -100,6 +107,7 @@ class Stack:
             TENSIONS_DATA_DIR=str(self.data_dir),
             PYTHONUNBUFFERED="1",
         )
+        env.update(self.extra_env)
         return env
 
     def manage(self, *args: str) -> str:
@@ -146,17 +154,22 @@ class Stack:
         path = self.data_dir / f"{name}.log"
         return path.read_text(errors="replace") if path.exists() else ""
 
-    def start_worker(self, name: str = "worker") -> None:
+    def start_worker(
+        self, name: str = "worker", *, concurrency: int = 1, beat: bool = False
+    ) -> None:
+        """A worker process; with beat=True it also runs the periodic sweeper."""
+        extra = ["--beat", "--schedule", str(self.data_dir / f"{name}-beat")]
         self.start(
             name,
             "celery",
             "-A",
             "tensions",
             "worker",
+            *(extra if beat else []),
             "--loglevel",
             "info",
             "--concurrency",
-            "1",
+            str(concurrency),
             "--queues",
             self.queue,
             "--hostname",
@@ -240,19 +253,30 @@ class Stack:
         )
 
 
-def stack_create(tmp_path: Path) -> Stack:
+def stack_create(
+    tmp_path: Path,
+    *,
+    postgres: str | None = None,
+    broker: str | None = None,
+    env: dict[str, str] | None = None,
+) -> Stack:
+    """A fresh database and queue; by default on the shared servers."""
     name = f"tensions_it_{uuid.uuid4().hex[:10]}"
-    admin = psycopg2.connect(postgres_url())
+    admin_url = postgres or postgres_url()
+    admin = psycopg2.connect(admin_url)
     admin.autocommit = True
     with admin.cursor() as cur:
         cur.execute(f'CREATE DATABASE "{name}"')
     admin.close()
-    redis.Redis.from_url(redis_url()).delete(name)
+    broker = broker or redis_url()
+    redis.Redis.from_url(broker).delete(name)
     stack = Stack(
         data_dir=tmp_path,
-        database_url=_with_database(postgres_url(), name),
-        broker_url=redis_url(),
+        database_url=_with_database(admin_url, name),
+        broker_url=broker,
         queue=name,
+        admin_url=admin_url,
+        extra_env=env or {},
     )
     stack.manage("migrate", "--noinput")
     stack.manage("collectstatic", "--noinput")
@@ -263,8 +287,112 @@ def stack_destroy(stack: Stack) -> None:
     for name in list(stack.processes):
         stack.stop(name)
     name = urlsplit(stack.database_url).path.lstrip("/")
-    admin = psycopg2.connect(postgres_url())
+    admin = psycopg2.connect(stack.admin_url)
     admin.autocommit = True
     with admin.cursor() as cur:
         cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin.close()
+
+
+class PrivateRedis:
+    """A redis-server of the test's own on a free port: safe to stop and restart."""
+
+    def __init__(self, data_dir: Path):
+        self.port = _free_port()
+        self.data_dir = data_dir
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
+        command += ["--save", "", "--appendonly", "no", "--dir", str(self.data_dir)]
+        self.process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        _wait_until(self._answers, f"redis on port {self.port}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+    def _answers(self) -> bool:
+        try:
+            return redis.Redis.from_url(self.url, socket_connect_timeout=1).ping()
+        except redis.RedisError:
+            return False
+
+
+class PrivatePostgres:
+    """A PostgreSQL cluster of the test's own (initdb in a temporary folder)."""
+
+    def __init__(self):
+        self.port = _free_port()
+        # Not under pytest's tmp_path: that is private to root, and the server
+        # runs as the postgres user.
+        self.root = Path(tempfile.mkdtemp(prefix="tensions-pg-"))
+        self.data_dir = self.root / "data"
+        self.log = self.root / "postgres.log"
+        if os.geteuid() == 0:
+            shutil.chown(self.root, "postgres")
+
+    @property
+    def url(self) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/postgres"
+
+    @staticmethod
+    def available() -> bool:
+        return bool(_pg_bin("initdb")) and shutil.which("runuser") is not None
+
+    def start(self) -> None:
+        if not self.data_dir.exists():
+            self._run(
+                "initdb", "-D", str(self.data_dir), "-U", "postgres", "-A", "trust"
+            )
+        options = f"-p {self.port} -k {self.data_dir} -c listen_addresses=127.0.0.1"
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data_dir),
+            "-l",
+            str(self.log),
+            "-w",
+            "-o",
+            options,
+            "start",
+        )
+
+    def stop(self, mode: str = "fast") -> None:
+        self._run("pg_ctl", "-D", str(self.data_dir), "-m", mode, "-w", "stop")
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def destroy(self) -> None:
+        with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
+            self.stop("immediate")
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def _run(self, tool: str, *args: str) -> None:
+        command = [_pg_bin(tool), *args]
+        if os.geteuid() == 0:  # PostgreSQL refuses to run as root
+            command = ["runuser", "-u", "postgres", "--", *command]
+        subprocess.run(command, check=True, capture_output=True, timeout=120)
+
+
+def _pg_bin(tool: str) -> str:
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{tool}"))
+    return found[-1] if found else (shutil.which(tool) or "")
+
+
+def _wait_until(ready, what: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if ready():
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"{what}: not ready after {timeout}s")

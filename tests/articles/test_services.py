@@ -71,16 +71,24 @@ def test_without_a_date_the_upload_time_stands_in_and_says_so():
 def test_a_broker_outage_never_loses_the_upload(
     monkeypatch, django_capture_on_commit_callbacks
 ):
-    from articles import tasks
+    from articles import services, tasks
+
+    attempts = []
 
     def broker_down(*args, **kwargs):
+        attempts.append(args)
         raise ConnectionRefusedError("broker down")
 
+    monkeypatch.setattr(services._broker, "down_until", 0.0)
     monkeypatch.setattr(tasks.process_article, "delay", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         upload = article_create(text="Chile thanked Peru.")
+    with django_capture_on_commit_callbacks(execute=True):
+        article_create(text="Peru thanked Chile.")
 
     assert Article.objects.get(pk=upload.article.pk).status == Article.Status.QUEUED
+    assert Article.objects.filter(status=Article.Status.QUEUED).count() == 2
+    assert len(attempts) == 1  # after one failure it stops waiting on the broker
 
 
 def test_only_one_claim_wins():
@@ -141,3 +149,22 @@ def test_stuck_articles_are_sent_again(settings, django_capture_on_commit_callba
     assert Article.objects.get(pk=stuck.pk).status == Article.Status.QUEUED
     assert Article.objects.get(pk=fresh.pk).status == Article.Status.QUEUED
     assert len(callbacks) == 1
+
+
+def test_the_sweeper_leaves_alone_an_article_finished_since_it_looked(
+    settings, monkeypatch
+):
+    settings.TENSIONS_STUCK_AFTER_SECONDS = 60
+    article = article_create(text="Stuck text.").article
+    long_ago = timezone.now() - dt.timedelta(hours=1)
+    Article.objects.filter(pk=article.pk).update(queued_at=long_ago)
+    stuck = Article.objects.stuck
+
+    def finished_meanwhile(*, before):
+        found = stuck(before=before)
+        Article.objects.filter(pk=article.pk).update(status=Article.Status.DONE)
+        return found
+
+    monkeypatch.setattr(Article.objects, "stuck", finished_meanwhile, raising=False)
+    assert articles_requeue_stuck() == []
+    assert Article.objects.get(pk=article.pk).status == Article.Status.DONE

@@ -216,9 +216,9 @@ def _future() -> str:
     ("data", "message"),
     [
         ({"text": "  \n  "}, "The text is only whitespace."),
-        ({}, "Paste the text or choose a .txt file."),
-        ({"file": ("a.txt", b"\x00\x00binary")}, "looks like binary data"),
-        ({"file": ("a.txt", "é".encode("latin-1") * 5)}, "is not UTF-8 text"),
+        ({}, "Paste the text or choose files."),
+        ({"file": ("a.txt", b"\x00\x00binary\x01\x02")}, "binary data, not text"),
+        ({"file": ("a.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 9)}, "a PNG image"),
         ({"file": ("big.txt", b"x" * 101)}, "the limit is 100"),
         (
             {"text": TEXT, "published": _future()},
@@ -247,6 +247,6 @@ def test_a_service_refusal_shows_on_the_form(analyst_client, settings):
     response = analyst_client.post(reverse("articles:upload"), {"file": file})
     assert response.status_code == 200
     assert response.context["form"].errors["file"] == [
-        "The article has 22 characters; the limit is 10."
+        "long.txt: The article has 22 characters; the limit is 10."
     ]
     assert Article.objects.count() == 0

@@ -1,0 +1,58 @@
+"""How texts are compared: an exact hash after normalising, and a sketch of
+word shingles (bottom-k MinHash) that finds the same story re-published with a
+different headline or an extra paragraph."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import unicodedata
+
+SKETCH_SIZE = 64
+SHINGLE_WORDS = 4
+_MIN_SHINGLES = 12  # below this a text is too short to call a near-duplicate
+_TAG = re.compile(r"<[^>]{0,500}>")
+# Markdown: heading, quote and list markers at a line's start; emphasis marks.
+_MARKDOWN = re.compile(r"^[ \t]*(#{1,6}|>|[*+-]|\d+[.)])[ \t]+|[*`~]+|\b_+|_+\b", re.M)
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_WHITESPACE = re.compile(r"\s+")
+_WORD = re.compile(r"\w+")
+
+
+def normalise_text(text: str) -> str:
+    """The text as compared for duplicates: NFC, no markup, whitespace folded."""
+    text = html.unescape(_TAG.sub(" ", unicodedata.normalize("NFC", text)))
+    text = _MARKDOWN.sub(" ", _LINK.sub(r"\1", text))
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()
+
+
+def sketch(text: str) -> list[int]:
+    """The smallest SKETCH_SIZE shingle hashes (signed 63-bit); [] for short texts."""
+    words = _WORD.findall(normalise_text(text).casefold())
+    shingles = {
+        " ".join(words[i : i + SHINGLE_WORDS])
+        for i in range(len(words) - SHINGLE_WORDS + 1)
+    }
+    if len(shingles) < _MIN_SHINGLES:
+        return []
+    hashes = {_hash63(s) for s in shingles}
+    return sorted(hashes)[:SKETCH_SIZE]
+
+
+def similarity(a: list[int], b: list[int]) -> float:
+    """Estimated Jaccard similarity of the two texts' shingle sets."""
+    if not a or not b:
+        return 0.0
+    union = sorted(set(a) | set(b))[: min(len(a), len(b))]
+    both = set(a) & set(b)
+    return sum(1 for h in union if h in both) / len(union)
+
+
+def _hash63(shingle: str) -> int:
+    digest = hashlib.blake2b(shingle.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 1

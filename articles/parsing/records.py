@@ -1,0 +1,123 @@
+"""Bulk files: one article per CSV row, JSON list item or JSON Lines line."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+
+from django.conf import settings
+
+from articles.parsing.base import Document, Failure, ParseError
+from articles.parsing.detect import Kind
+from articles.parsing.formats import decode_text
+
+RECORD_KINDS = (Kind.CSV, Kind.JSON, Kind.JSONL)
+FIELDS = ("title", "text", "publisher", "url", "published", "author")
+_DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%d/%m/%Y",
+    "%d.%m.%Y",
+    "%Y/%m/%d",
+    "%d %B %Y",
+    "%B %d, %Y",
+    "%d %b %Y",
+    "%b %d, %Y",
+)
+
+
+def parse_records(*, name: str, kind: Kind, data: bytes) -> list[Document | Failure]:
+    rows = _READERS[kind](decode_text(data))
+    limit = settings.TENSIONS_MAX_ARTICLES_PER_ARCHIVE
+    if len(rows) > limit:
+        raise ParseError(
+            f"the file holds {len(rows):,} records; the limit is {limit:,}."
+        )
+    if not rows:
+        raise ParseError("the file holds no records.")
+    return [_record(f"{name} {label}", row) for label, row in rows]
+
+
+def _csv_rows(text: str) -> list[tuple[str, dict]]:
+    try:
+        reader = csv.DictReader(io.StringIO(text), restkey="_extra")
+        if "text" not in (reader.fieldnames or []):
+            raise ParseError(
+                "the CSV has no 'text' column (columns: title, text, publisher, "
+                "url, published)."
+            )
+        return [(f"row {n}", row) for n, row in enumerate(reader, start=2)]
+    except csv.Error as exc:
+        raise ParseError(f"the CSV is malformed ({exc}).") from None
+
+
+def _json_rows(text: str) -> list[tuple[str, dict]]:
+    try:
+        value = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise ParseError(f"the JSON is invalid ({_json_reason(exc)}).") from None
+    if not isinstance(value, list):
+        raise ParseError("the JSON must be a list of records, each with a 'text'.")
+    return [(f"item {n}", item) for n, item in enumerate(value, start=1)]
+
+
+def _jsonl_rows(text: str) -> list[tuple[str, dict]]:
+    rows = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            rows.append((f"line {n}", json.loads(line)))
+        except (json.JSONDecodeError, RecursionError) as exc:
+            rows.append(
+                (f"line {n}", ParseError(f"invalid JSON ({_json_reason(exc)})"))
+            )
+    return rows
+
+
+def _json_reason(exc: Exception) -> str:
+    return exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+
+
+def _record(name: str, row) -> Document | Failure:
+    if isinstance(row, ParseError):
+        return Failure(name, f"{row}.")
+    if not isinstance(row, dict):
+        return Failure(name, "the record is not an object with a 'text' field.")
+    if row.get("_extra"):
+        return Failure(name, "the row has more values than the CSV has columns.")
+    text = row.get("text")
+    if not isinstance(text, str) or not text.strip():
+        return Failure(name, "the record's text is empty.")
+    try:
+        published = _date(row.get("published"))
+    except ParseError as exc:
+        return Failure(name, str(exc))
+    meta = {
+        k: str(row.get(k) or "").strip()[:500]
+        for k in ("title", "publisher", "url", "author")
+    }
+    sources = {k: "the record" for k, v in meta.items() if v}
+    if published:
+        sources["published"] = "the record"
+    return Document(
+        name=name, text=text.strip(), published=published, sources=sources, **meta
+    )
+
+
+def _date(value) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    text = str(value).strip()
+    for fmt in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(
+                text[:10] if fmt == "%Y-%m-%d" else text, fmt
+            ).date()
+        except ValueError:
+            continue
+    raise ParseError(f"the date {text!r} is not a valid date.")
+
+
+_READERS = {Kind.CSV: _csv_rows, Kind.JSON: _json_rows, Kind.JSONL: _jsonl_rows}

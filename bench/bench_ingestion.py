@@ -1,0 +1,151 @@
+"""Ingestion end to end: 1,000 generated articles through the API to `done`.
+
+    .venv/bin/python -m bench.bench_ingestion [--articles 1000] [--sentences 8]
+
+Needs the PostgreSQL and Redis of tests/stack.py. For one worker process and
+then for two (a prefork worker with --concurrency 2), in one run and each on a
+fresh database: upload every article through the API (JSON Lines files of 100
+records), start the worker, and time until all are done. The extractor alone is
+timed in this process over the same texts, so that the overhead (everything but
+extraction: HTTP, parsing, duplicate checks, queueing, recording events) shows
+as a share of the total. Checks that no article is lost or processed twice.
+Not part of the test suite: the figures go to bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+from tests.articles.samples import article_texts, jsonl
+from tests.stack import require_servers, stack_create, stack_destroy
+
+CHUNK = 100
+
+
+def upload(stack, texts: list[str]) -> float:
+    """Send the texts through the API; returns the seconds it took."""
+    started = time.perf_counter()
+    for first in range(0, len(texts), CHUNK):
+        records = [
+            {"text": t, "published": "2025-10-28"} for t in texts[first : first + CHUNK]
+        ]
+        response = requests.post(
+            f"{stack.url}/api/v1/articles/",
+            files=[("file", (f"part{first}.jsonl", jsonl(records)))],
+            headers={"Authorization": f"Token {stack.token}"},
+            timeout=600,
+        )
+        response.raise_for_status()
+        assert not response.json()["errors"], response.json()["errors"][:3]
+    return time.perf_counter() - started
+
+
+def wait_done(stack, total: int, timeout: float = 3600) -> float:
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        done = stack.sql(
+            "SELECT count(*) FROM articles_article WHERE status <> 'queued' "
+            "AND status <> 'processing'"
+        )[0][0]
+        if done == total:
+            return time.perf_counter() - started
+        time.sleep(0.2)
+    raise RuntimeError(f"not all {total} articles finished in {timeout}s")
+
+
+def check(stack, total: int) -> dict:
+    statuses = dict(
+        stack.sql("SELECT status, count(*) FROM articles_article GROUP BY 1")
+    )
+    twice = stack.sql("SELECT count(*) FROM articles_article WHERE attempts <> 1")[0][0]
+    dup_mentions = stack.sql(
+        "SELECT count(*) FROM (SELECT 1 FROM tensions_mention "
+        "GROUP BY article_id, event_id, start HAVING count(*) > 1) d"
+    )[0][0]
+    events = stack.sql("SELECT count(*) FROM tensions_event")[0][0]
+    lost = total - sum(statuses.values())
+    return {
+        "statuses": statuses,
+        "processed_not_once": twice,
+        "lost": lost,
+        "duplicate_mentions": dup_mentions,
+        "events": events,
+    }
+
+
+def run(texts: list[str], workers: int) -> dict:
+    with tempfile.TemporaryDirectory(prefix="bench-ingest-") as folder:
+        stack = stack_create(Path(folder))
+        try:
+            stack.start_web()
+            stack.token = stack.create_user("bench", "bench-password-1")
+            upload_seconds = upload(stack, texts)
+            stack.start_worker(concurrency=workers)
+            process_seconds = wait_done(stack, len(texts))
+            return {
+                "workers": workers,
+                "upload_s": upload_seconds,
+                "process_s": process_seconds,
+                **check(stack, len(texts)),
+            }
+        finally:
+            stack_destroy(stack)
+
+
+def extraction_seconds(texts: list[str]) -> float:
+    from tensions.extraction import extract
+
+    extract(texts[0])  # load the model first, as a worker does at start
+    started = time.perf_counter()
+    for text in texts:
+        extract(text)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--sentences", type=int, default=8)
+    args = parser.parse_args()
+    os.environ.setdefault("SECRET_KEY", "bench-only")
+    require_servers()
+    texts = article_texts(args.articles, seed=11, sentences=args.sentences)
+    words = sum(len(t.split()) for t in texts) / len(texts)
+    print(f"{len(texts)} articles, {words:.0f} words each on average")
+    extract_s = extraction_seconds(texts)
+    print(
+        f"extraction alone, one process: {extract_s:.1f} s "
+        f"({1000 * extract_s / len(texts):.0f} ms/article)"
+    )
+    results = [run(texts, workers) for workers in (1, 2)]
+    for r in results:
+        total = r["upload_s"] + r["process_s"]
+        print(
+            f"{r['workers']} worker process(es): upload {r['upload_s']:.1f} s, "
+            f"processing {r['process_s']:.1f} s "
+            f"({len(texts) / r['process_s']:.1f} articles/s); "
+            f"statuses {r['statuses']}, lost {r['lost']}, "
+            f"processed not exactly once {r['processed_not_once']}, "
+            f"duplicate mentions {r['duplicate_mentions']}, events {r['events']}"
+        )
+        if r["workers"] == 1:
+            share = 1 - extract_s / total
+            print(
+                f"  overhead (everything but extraction): {100 * share:.0f}% of "
+                f"{total:.1f} s (upload {100 * r['upload_s'] / total:.0f}%)"
+            )
+    speedup = results[0]["process_s"] / results[1]["process_s"]
+    print(f"two processes: {speedup:.2f}x the throughput of one")
+    ok = all(r["lost"] == 0 and r["processed_not_once"] == 0 for r in results)
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()

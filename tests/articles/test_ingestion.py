@@ -1,0 +1,240 @@
+"""Batches of files, metadata and where it came from, duplicates, languages."""
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from articles.models import Article, UploadBatch
+from articles.services import (
+    article_create,
+    article_process,
+    article_reprocess,
+    batch_upload,
+)
+from tensions.models import Mention
+from tests.articles import samples
+from tests.articles.test_parsing import BAD_FILES
+
+pytestmark = pytest.mark.django_db
+
+WIRE = (
+    "Venezuelan President Nicolas Maduro sent a letter to Russian President "
+    "Vladimir Putin asking for radars, aircraft repairs and missiles, according "
+    "to documents seen by reporters. The letter was delivered in Moscow during a "
+    "visit by a senior aide. In a separate message Maduro asked Chinese President "
+    "Xi Jinping to speed up the production of radar detection systems. United "
+    "States forces struck several boats in the Caribbean this month, and "
+    "officials said that strikes on military installations were being considered."
+)
+FRENCH = (
+    "Le président vénézuélien a demandé à la Russie des radars et des missiles "
+    "pour la défense du pays, selon des documents que le journal a pu consulter. "
+    "Les responsables américains ont dit que des frappes étaient possibles."
+)
+
+
+def _files(*pairs):
+    return [SimpleUploadedFile(name, data) for name, data in pairs]
+
+
+def test_text_differing_only_in_markup_and_whitespace_is_the_same_article():
+    first = article_create(text=f"<p>{WIRE}</p>")
+    second = article_create(text="**" + WIRE.replace(" ", "\n  ") + "**")
+    assert not second.created and second.article == first.article
+
+
+def test_a_wire_story_with_another_headline_and_a_trailing_paragraph_is_linked():
+    first = article_create(text=f"Maduro writes to Putin\n\n{WIRE}").article
+    again = article_create(
+        text=f"Caracas seeks Russian missiles\n\n{WIRE}\n\nReuters contributed.",
+        title="Caracas seeks Russian missiles",
+    ).article
+    assert again.pk != first.pk
+    assert again.duplicate_of == first and again.similarity >= 0.6
+    assert again.status == Article.Status.DONE
+    assert first.near_duplicates.get() == again
+
+
+def test_a_near_duplicate_adds_no_mentions_so_events_are_not_counted_twice():
+    first = article_create(text=WIRE, published=dt.date(2025, 10, 31)).article
+    article_process(article_id=first.pk, claim="a")
+    mentions = Mention.objects.count()
+    again = article_create(text=f"{WIRE} More to follow.").article
+    article_process(article_id=again.pk, claim="b")  # e.g. a reprocess
+    assert mentions > 0
+    assert Mention.objects.count() == mentions
+    assert not Mention.objects.filter(article=again).exists()
+
+
+def test_a_different_story_is_not_a_near_duplicate():
+    article_create(text=WIRE)
+    other = article_create(text=samples.STORY + " " + FRENCH[:0] + samples.STORY[::-1])
+    assert other.article.duplicate_of is None
+
+
+def test_a_non_english_text_is_stored_unsupported_and_never_processed(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        article = article_create(text=FRENCH).article
+    assert (article.status, article.language) == ("unsupported", "fr")
+    assert article.error == "unsupported language (fr)"
+    assert callbacks == []
+    article_reprocess(article=article)  # e.g. after an extractor upgrade
+    assert article_process(article_id=article.pk, claim="x").status == "unsupported"
+    assert not Mention.objects.filter(article=article).exists()
+
+
+def test_metadata_says_where_each_piece_came_from():
+    head = '<title>Letters</title><meta property="og:site_name" content="Daily">'
+    result = batch_upload(
+        files=_files(("p.html", samples.html(f"<p>{WIRE}</p>", head))),
+        source="web",
+        fields={
+            "publisher": "Typed Publisher",
+            "title": "",
+            "url": "",
+            "published": None,
+        },
+    )
+    article = result.uploads[0].article
+    assert (article.title, article.publisher) == ("Letters", "Typed Publisher")
+    assert article.metadata_sources == {
+        "title": "the HTML page",
+        "publisher": "form",
+        "published": "upload time (no date given)",
+    }
+    assert article.published_source == Article.DateSource.UPLOAD_TIME
+
+
+def test_a_date_from_the_file_is_used_and_flagged_as_such():
+    article = batch_upload(files=_files(("m.eml", samples.eml(WIRE))), source="api")
+    article = article.uploads[0].article
+    assert article.published == dt.date(2025, 10, 28)
+    assert article.published_source == Article.DateSource.FILE
+    assert article.metadata_sources["published"] == "the e-mail"
+
+
+def test_a_batch_keeps_good_files_and_lists_each_bad_one():
+    result = batch_upload(
+        files=_files(
+            ("good.txt", WIRE.encode()),
+            ("again.txt", WIRE.encode()),
+            ("scan.pdf", samples.pdf(None)),
+            ("records.jsonl", samples.jsonl([samples.record(1), {"text": ""}])),
+        ),
+        source="web",
+    )
+    batch = result.batch
+    assert batch.files == 4 and batch.existing == 1
+    assert [e["file"] for e in batch.file_errors] == [
+        "scan.pdf",
+        "records.jsonl line 2",
+    ]
+    assert batch.articles.count() == 2
+    assert batch.status_counts()["queued"] == 2
+
+
+def test_files_over_the_per_upload_limit_are_each_refused(settings):
+    settings.TENSIONS_MAX_FILES_PER_UPLOAD = 1
+    result = batch_upload(
+        files=_files(("a.txt", b"First text."), ("b.txt", b"Second text.")),
+        source="api",
+    )
+    assert len(result.uploads) == 1
+    assert result.errors == [{"file": "b.txt", "message": "over the limit of 1 files."}]
+
+
+@pytest.fixture
+def api(analyst):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=analyst)}")
+    return client
+
+
+def test_the_api_takes_every_bad_file_in_one_batch_and_still_saves_the_good_one(api):
+    files = [SimpleUploadedFile(name, data) for name, data, _ in BAD_FILES.values()]
+    good = SimpleUploadedFile("good.txt", WIRE.encode())
+
+    response = api.post(
+        "/api/v1/articles/", {"file": [*files, good]}, format="multipart"
+    )
+
+    assert response.status_code == 201, response.content[:2000]
+    body = response.json()
+    assert [a["title"] for a in body["articles"]] == [WIRE[:120] + "…"]
+    refused = {e["file"].split(" ")[0].split("/")[0] for e in body["errors"]}
+    assert refused == {name for name, _, _ in BAD_FILES.values()}
+    assert Article.objects.count() == 1
+
+
+def test_the_web_form_takes_several_files_and_shows_the_batch(analyst_client):
+    response = analyst_client.post(
+        reverse("articles:upload"),
+        {"file": _files(("a.txt", WIRE.encode()), ("b.pdf", b"%PDF-1.4\n"))},
+    )
+    batch = UploadBatch.objects.get()
+    assert response.url == f"{reverse('articles:upload')}?batch={batch.pk}"
+    page = analyst_client.get(response.url).content.decode()
+    poll = reverse("articles:batch", args=[batch.pk])
+    assert f'hx-get="{poll}"' in page
+    assert "0 of 1</strong> article finished" in page
+    assert "b.pdf" in page and "corrupt or truncated" in page
+
+
+def test_the_batch_partial_stops_polling_and_offers_a_retry_when_failed(
+    analyst_client,
+):
+    batch = batch_upload(files=_files(("a.txt", WIRE.encode())), source="web").batch
+    Article.objects.update(status=Article.Status.FAILED, error="Engine broke.")
+    page = analyst_client.get(reverse("articles:batch", args=[batch.pk]))
+    html = page.content.decode()
+    assert "hx-get" not in html and "1 of 1</strong>" in html
+    assert "Engine broke." in html
+
+    analyst_client.post(reverse("articles:batch-retry", args=[batch.pk]))
+
+    assert Article.objects.get().status == Article.Status.QUEUED
+
+
+def test_import_articles_reads_a_folder_and_an_archive(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "a.txt").write_text(WIRE)
+    (tmp_path / "sub" / "b.docx").write_bytes(samples.docx(samples.STORY))
+    (tmp_path / "bad.pdf").write_bytes(b"%PDF-1.4\n")
+    archive = tmp_path.parent / f"{tmp_path.name}.zip"
+    archive.write_bytes(samples.zipped({"c.txt": b"Chile thanked Peru."}))
+    out, err = _call("import_articles", str(tmp_path))
+    assert "3 files: 2 articles added, 0 already stored, 1 refused." in out
+    assert "[##############################] 3/3" in out
+    assert "bad.pdf: the PDF is corrupt or truncated." in err
+    out, _ = _call("import_articles", str(archive))
+    assert "1 files: 1 articles added" in out
+    assert Article.objects.count() == 3
+
+
+def test_reprocess_picks_all_failed_or_older_articles():
+    old = article_create(text="First text.").article
+    failed = article_create(text="Second text.").article
+    Article.objects.filter(pk=old.pk).update(status="done", extractor_version="0.0.9")
+    Article.objects.filter(pk=failed.pk).update(
+        status="failed", extractor_version="0.1.0"
+    )
+    assert "1 articles" in _call("reprocess", "--failed")[0]
+    Article.objects.filter(pk=failed.pk).update(status="done")
+    assert "1 articles" in _call("reprocess", "--before-version", "0.1.0")[0]
+    assert Article.objects.get(pk=old.pk).status == Article.Status.QUEUED
+    assert "2 articles" in _call("reprocess", "--all")[0]
+
+
+def _call(*args) -> tuple[str, str]:
+    import io
+
+    out, err = io.StringIO(), io.StringIO()
+    call_command(*args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
