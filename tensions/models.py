@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -93,7 +94,10 @@ class Actor(models.Model):
 
 
 class EventQuerySet(models.QuerySet):
-    def visible(self):
+    def visible(self, *, rejected: bool = False):
+        """Events the pages show: rejected ones only when asked for."""
+        if rejected:
+            return self.all()
         return self.exclude(review_state=Event.ReviewState.REJECTED)
 
     def between(self, start: dt.date | None, end: dt.date | None):
@@ -173,6 +177,16 @@ class Event(models.Model):
     )
     mention_count = models.PositiveIntegerField(default=0)
     article_count = models.PositiveIntegerField(default=0)
+    publisher_count = models.PositiveIntegerField(default=0)
+    day = models.DateField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Its date, else its first report: where it sits in time.",
+    )
+    version = models.PositiveIntegerField(
+        default=1, help_text="Raised by every review, so concurrent edits collide."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -230,10 +244,19 @@ class Event(models.Model):
                 fields=["source_country", "target_country", "first_reported"],
                 name="event_dyad_reported",
             ),
+            models.Index(
+                fields=["source_country", "target_country", "day"],
+                name="event_dyad_day",
+            ),
+            models.Index(fields=["created_at"], name="event_created"),
         ]
 
     def __str__(self) -> str:
         return self.summary()
+
+    def save(self, *args, **kwargs):
+        self.day = self.date or self.first_reported
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("tensions:event", args=[self.pk])
@@ -276,6 +299,33 @@ class Mention(models.Model):
     confidence = models.FloatField(default=0.5)
     extractor_version = models.CharField(max_length=20)
     created_at = models.DateTimeField(auto_now_add=True)
+    # How this article tells the happening: what corroboration clusters on and
+    # what the event page compares when reports disagree.
+    report = models.PositiveIntegerField(
+        default=0, help_text="Which of the article's extracted events this is."
+    )
+    cluster_key = models.CharField(max_length=120, blank=True, db_index=True)
+    type = models.CharField(max_length=12, blank=True)
+    mode = models.CharField(max_length=20, blank=True)
+    status = models.CharField(max_length=10, blank=True)
+    context = models.JSONField(default=list, blank=True)
+    channel = models.CharField(max_length=12, blank=True)
+    source_actor = models.ForeignKey(
+        Actor, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    target_actor = models.ForeignKey(
+        Actor, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    source_country = models.ForeignKey(
+        Country, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    target_country = models.ForeignKey(
+        Country, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    date = models.DateField(null=True, blank=True)
+    date_precision = models.CharField(max_length=5, blank=True)
+    what = models.CharField(max_length=300, blank=True)
+    intensity = models.FloatField(default=0)
 
     class Meta:
         ordering = ["article_id", "start"]
@@ -290,3 +340,161 @@ class Mention(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id}:{self.start}-{self.end}"
+
+
+class Period(models.TextChoices):
+    DAY = "day", "Day"
+    WEEK = "week", "Week"
+    MONTH = "month", "Month"
+
+
+class DyadPeriod(models.Model):
+    """What one country did to another in one period: the index's building blocks.
+
+    Maintained by tensions.relations whenever an event changes; pages read these
+    rows, never the events themselves.
+    """
+
+    source = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="+")
+    target = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="+")
+    period = models.CharField(max_length=5, choices=Period.choices)
+    start = models.DateField()
+    events = models.PositiveIntegerField(default=0)
+    by_type = models.JSONField(default=dict)
+    by_status = models.JSONField(default=dict)
+    conflict = models.FloatField(default=0)
+    cooperation = models.FloatField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "target", "period", "start"], name="dyad_period_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(period__in=["day", "week", "month"]),
+                name="dyad_period_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(source=F("target")), name="dyad_period_two_countries"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["period", "start"], name="dyad_period_start"),
+            models.Index(
+                fields=["target", "source", "period", "start"],
+                name="dyad_period_reverse",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_id}→{self.target_id} {self.period} {self.start}"
+
+
+class Revision(models.Model):
+    """One review action on an event: who, when, what before, what after, why."""
+
+    class Action(models.TextChoices):
+        CONFIRM = "confirm", "Confirmed"
+        REJECT = "reject", "Rejected"
+        EDIT = "edit", "Edited"
+        MERGE = "merge", "Merged"
+        SPLIT = "split", "Split"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="revisions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    action = models.CharField(max_length=7, choices=Action.choices)
+    before = models.JSONField(default=dict)
+    after = models.JSONField(default=dict)
+    reason = models.TextField(blank=True)
+    version = models.PositiveIntegerField(help_text="The event's version after it.")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=["confirm", "reject", "edit", "merge", "split"]),
+                name="revision_action_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} event {self.event_id} v{self.version}"
+
+    def changes(self) -> list[tuple[str, object, object]]:
+        """(field, before, after) for each field the action changed."""
+        names = sorted(set(self.before) | set(self.after))
+        return [
+            (name, self.before.get(name), self.after.get(name))
+            for name in names
+            if self.before.get(name) != self.after.get(name)
+        ]
+
+
+class Watch(models.Model):
+    """Something a user follows: a country, a pair, maybe one event type."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watches"
+    )
+    country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="+")
+    partner = models.ForeignKey(
+        Country, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    directed = models.BooleanField(
+        default=False, help_text="Only events where `country` is the source."
+    )
+    type = models.CharField(max_length=12, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["country_id", "partner_id", "type"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "country", "partner", "directed", "type"],
+                name="watch_once",
+            ),
+            models.CheckConstraint(
+                condition=~Q(partner=F("country")), name="watch_two_countries"
+            ),
+            models.CheckConstraint(
+                condition=Q(type="") | Q(type__in=taxonomy.TYPE_NAMES),
+                name="watch_type_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        arrow = "→" if self.directed else "–"
+        partner = self.partner_id or "any"
+        kind = f": {self.type}" if self.type else ""
+        return f"{self.country_id} {arrow} {partner}{kind}"
+
+    def events(self):
+        """The events this watch covers."""
+        events = Event.objects.visible()
+        if self.directed:
+            events = events.filter(source_country_id=self.country_id)
+            if self.partner_id:
+                events = events.filter(target_country_id=self.partner_id)
+        elif self.partner_id:
+            events = events.for_dyad(self.country_id, self.partner_id)
+        else:
+            events = events.for_country(self.country_id)
+        return events.filter(type=self.type) if self.type else events
+
+
+class HomeVisit(models.Model):
+    """When a user last looked at the home page: what counts as new for them."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="home_visit",
+    )
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.user_id} at {self.seen_at:%Y-%m-%d %H:%M}"

@@ -21,7 +21,16 @@ dashboard = [
     path("", views.home, name="home"),
     path("timeline/", views.timeline, name="timeline"),
     path("countries/<str:code>/", views.country, name="country"),
+    path("events/", views.events, name="events"),
     path("events/<int:pk>/", views.event, name="event"),
+    path("events/<int:pk>/review/", views.event_review, name="event_review"),
+    path("events/<int:pk>/edit/", views.event_edit, name="event_edit"),
+    path("events/<int:pk>/merge/", views.event_merge, name="event_merge"),
+    path("events/<int:pk>/split/", views.mention_split, name="mention_split"),
+    path("pairs/<str:a>/<str:b>/", views.pair, name="pair"),
+    path("about/index/", views.about, name="about"),
+    path("watches/", views.watches, name="watches"),
+    path("watches/<int:pk>/delete/", views.watch_remove, name="watch_remove"),
 ]
 
 urlpatterns = [

@@ -4,16 +4,44 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Case, Count, F, Prefetch, Q, When
 from django.db.models.functions import Coalesce, Greatest, Least
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from articles.models import Article
-from tensions import display
-from tensions.forms import TimelineForm
-from tensions.models import Actor, Country, Event, Mention
+from tensions import (
+    charts,
+    corroboration,
+    display,
+    relations,
+    review,
+    roles,
+    watchlists,
+)
+from tensions.api import EventFilter
+from tensions.forms import (
+    EventEditForm,
+    MergeForm,
+    ReviewForm,
+    SplitForm,
+    TimelineForm,
+    WatchForm,
+)
+from tensions.models import (
+    Actor,
+    Country,
+    Event,
+    Mention,
+    Period,
+    Revision,
+    Watch,
+)
 from tensions.timeline import STATUS_STYLES, build_timeline
 
 ACTIVE_PAIRS_DAYS = 90
@@ -48,8 +76,27 @@ def home(request):
         "active_pairs": _active_pairs(),
         "active_pairs_days": ACTIVE_PAIRS_DAYS,
         "queue": {s: by_status.get(s, 0) for s in ("queued", "processing", "failed")},
+        **_rankings(),
+        "follow": watchlists.home_digest(user=request.user),
     }
     return render(request, "tensions/home.html", context)
+
+
+def _rankings() -> dict:
+    """Most tense pairs and largest changes this month: one query, two orders."""
+    start = relations.period_start(timezone.localdate(), Period.MONTH)
+    scores = relations.pairs_compare(period=Period.MONTH, start=start)
+    names = _country_names(code for s in scores for code in (s.a, s.b))
+    labelled = {
+        (s.a, s.b): f"{names.get(s.a, s.a)} – {names.get(s.b, s.b)}" for s in scores
+    }
+    return {
+        "month": start,
+        "most_tense": [(s, labelled[s.a, s.b]) for s in relations.most_tense(scores)],
+        "largest_change": [
+            (s, labelled[s.a, s.b]) for s in relations.largest_change(scores)
+        ],
+    }
 
 
 def _active_pairs(limit: int = 10) -> list[dict]:
@@ -113,7 +160,8 @@ def _timeline_context(data) -> dict:
     if focus is None and len(countries) == 1:
         focus, countries = countries[0], []
     start, end = data["start"], data["end"]
-    events = _dated(Event.objects.visible().interstate()).with_related()
+    events = Event.objects.visible(rejected=data["rejected"])
+    events = _dated(events.interstate()).with_related()
     events = _in_period(events, start, end)
     events = _selected_pairs(events, countries, focus)
     events = list(events.order_by("at", "id")[: TIMELINE_MAX_EVENTS + 1])
@@ -230,13 +278,25 @@ def _actors_seen(code: str):
 
 @login_required
 def event(request, pk: int):
+    event = _event_with_evidence(pk)
+    return render(request, "tensions/event.html", _event_context(request, event))
+
+
+def _event_with_evidence(pk: int) -> Event:
     mentions = Mention.objects.select_related("article").order_by(
         "article__published", "article_id", "start"
     )
-    event = get_object_or_404(
-        Event.objects.with_related().prefetch_related(Prefetch("mentions", mentions)),
+    return get_object_or_404(
+        Event.objects.with_related().prefetch_related(
+            Prefetch("mentions", mentions),
+            Prefetch("revisions", Revision.objects.select_related("user")),
+        ),
         pk=pk,
     )
+
+
+def _event_context(request, event: Event, **forms) -> dict:
+    mentions = list(event.mentions.all())
     context = {
         "event": event,
         "sentence": display.event_sentence(event),
@@ -244,7 +304,245 @@ def event(request, pk: int):
         "colour": display.intensity_colour(event.intensity),
         "evidence": [
             (m, display.paragraph_around(m.article.text, m.start, m.end, m.sentence))
-            for m in event.mentions.all()
+            for m in mentions
         ],
+        "disagreements": corroboration.disagreements(_accounts(mentions)),
+        "revisions": list(event.revisions.all()),
+        "can_review": roles.is_analyst(request.user),
+        "review_form": ReviewForm(initial={"version": event.version}),
+        "edit_form": EventEditForm.for_event(event),
+        "merge_form": MergeForm(initial={"version": event.version}, auto_id="merge_%s"),
     }
-    return render(request, "tensions/event.html", context)
+    return context | forms
+
+
+def _accounts(mentions: list[Mention]) -> list[tuple[str, dict]]:
+    """How each article tells the event, for the disagreements list."""
+    by_article: dict[int, tuple[str, dict]] = {}
+    for m in mentions:
+        label = m.article.publisher or m.article.title or f"article {m.article_id}"
+        _, fields = by_article.setdefault(
+            m.article_id,
+            (
+                label,
+                {
+                    "date": m.date,
+                    "status": m.status,
+                    "mode": m.mode,
+                    "what": m.what,
+                    "text": "",
+                },
+            ),
+        )
+        fields["text"] += " " + m.sentence
+    return list(by_article.values())
+
+
+@require_POST
+@roles.role_required(roles.ANALYST)
+def event_review(request, pk: int):
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The review could not be read; try again.")
+        return redirect("tensions:event", pk=pk)
+    act = (
+        review.event_confirm
+        if form.cleaned_data["action"] == "confirm"
+        else review.event_reject
+    )
+    return _reviewed(
+        request,
+        pk,
+        lambda: act(
+            event_id=pk,
+            user=request.user,
+            version=form.cleaned_data["version"],
+            reason=form.cleaned_data["reason"],
+        ),
+    )
+
+
+@roles.role_required(roles.ANALYST)
+def event_edit(request, pk: int):
+    event = get_object_or_404(Event.objects.with_related(), pk=pk)
+    if request.method != "POST":
+        form = EventEditForm.for_event(event)
+        return render(
+            request, "tensions/event_edit.html", {"event": event, "form": form}
+        )
+    form = EventEditForm(request.POST)
+    if form.is_valid():
+        try:
+            review.event_edit(
+                event_id=pk,
+                user=request.user,
+                version=form.cleaned_data["version"],
+                changes=form.changes(event),
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        except review.ReviewConflict as conflict:
+            return _conflict(request, conflict, form)
+        else:
+            messages.success(request, "Event edited.")
+            return redirect("tensions:event", pk=pk)
+    return render(
+        request, "tensions/event_edit.html", {"event": event, "form": form}, status=400
+    )
+
+
+def _errors_to_form(form, error: ValidationError) -> None:
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def _conflict(request, conflict: review.ReviewConflict, form):
+    """The second editor: told, shown the current version, their input kept."""
+    current = conflict.event
+    form.data = form.data.copy()
+    form.data["version"] = current.version
+    context = {"event": current, "form": form, "conflict": str(conflict)}
+    return render(request, "tensions/event_edit.html", context, status=409)
+
+
+@require_POST
+@roles.role_required(roles.ANALYST)
+def event_merge(request, pk: int):
+    form = MergeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the number of the event to merge.")
+        return redirect("tensions:event", pk=pk)
+    data = form.cleaned_data
+    other = Event.objects.filter(pk=data["other"]).first()
+    if other is None:
+        messages.error(request, f"There is no event {data['other']}.")
+        return redirect("tensions:event", pk=pk)
+    return _reviewed(
+        request,
+        pk,
+        lambda: review.events_merge(
+            event_id=pk,
+            other_id=other.pk,
+            user=request.user,
+            version=data["version"],
+            other_version=data["other_version"] or other.version,
+            reason=data["reason"],
+        ),
+    )
+
+
+@require_POST
+@roles.role_required(roles.ANALYST)
+def mention_split(request, pk: int):
+    form = SplitForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The split could not be read; try again.")
+        return redirect("tensions:event", pk=pk)
+    data = form.cleaned_data
+    get_object_or_404(Mention, pk=data["mention"], event_id=pk)
+    return _reviewed(
+        request,
+        pk,
+        lambda: review.mention_split(
+            mention_id=data["mention"],
+            user=request.user,
+            version=data["version"],
+            reason=data["reason"],
+        ),
+    )
+
+
+def _reviewed(request, pk: int, act):
+    """Run a review action; say what happened, or why it did not."""
+    try:
+        event = act()
+    except review.ReviewConflict as conflict:
+        messages.error(request, str(conflict))
+        return redirect("tensions:event", pk=pk)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("tensions:event", pk=pk)
+    messages.success(request, f"Event {event.pk}: {event.get_review_state_display()}.")
+    return redirect(event)
+
+
+@login_required
+def events(request):
+    """Events behind a figure: the filters the charts link with."""
+    rejected = request.GET.get("rejected") == "1"
+    found = EventFilter(
+        request.GET, Event.objects.visible(rejected=rejected).with_related()
+    )
+    rows = (
+        found.qs.order_by("-day", "-id")[:500]
+        if found.is_valid()
+        else Event.objects.none()
+    )
+    context = {"filter": found, "events": rows, "rejected": rejected}
+    return render(request, "tensions/events.html", context)
+
+
+@login_required
+def pair(request, a: str, b: str):
+    a, b = a.upper(), b.upper()
+    countries = _country_names([a, b])
+    if len(countries) != 2:
+        raise Http404(f"Unknown country code in {a}–{b}.")
+    period = (
+        request.GET.get("period")
+        if request.GET.get("period") in Period.values
+        else Period.MONTH
+    )
+    directed = request.GET.get("directed") == "1"
+    end = timezone.localdate()
+    start = end - dt.timedelta(days={"day": 30, "week": 7 * 26, "month": 730}[period])
+    series = relations.pair_series(
+        a=a, b=b, period=period, start=start, end=end, directed=directed
+    )
+    context = {
+        "a": a,
+        "b": b,
+        "names": countries,
+        "period": period,
+        "directed": directed,
+        "periods": Period.choices,
+        "chart": charts.index_chart(series, a=a, b=b, directed=directed),
+        "series": list(reversed(series)),
+        "spike": relations.is_spike([p.index for p in series]),
+    }
+    return render(request, "tensions/pair.html", context)
+
+
+@login_required
+def about(request):
+    context = {
+        "status_weights": relations.STATUS_WEIGHTS.items(),
+        "damping": relations.DAMPING,
+        "sigmas": relations.SPIKE_SIGMAS,
+        "min_history": relations.SPIKE_MIN_HISTORY,
+        "window": watchlists.SPIKE_HISTORY,
+    }
+    return render(request, "tensions/about.html", context)
+
+
+@login_required
+def watches(request):
+    form = WatchForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        watchlists.watch_add(user=request.user, **form.cleaned_data)
+        messages.success(request, "Now following it.")
+        return redirect("tensions:watches")
+    context = {"form": form, "watches": Watch.objects.filter(user=request.user)}
+    return render(request, "tensions/watches.html", context)
+
+
+@require_POST
+@login_required
+def watch_remove(request, pk: int):
+    get_object_or_404(Watch, pk=pk, user=request.user).delete()
+    messages.success(request, "No longer following it.")
+    return redirect("tensions:watches")

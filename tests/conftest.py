@@ -22,16 +22,44 @@ def seed_text() -> str:
     return SEED_ARTICLE.read_text(encoding="utf-8")
 
 
+def _user_in(django_user_model, username: str, group: str | None, **flags):
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user(
+        username=username, password="a-long-test-password", **flags
+    )
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
 @pytest.fixture
 def analyst(django_user_model):
-    return django_user_model.objects.create_user(
-        username="analyst", password="a-long-test-password"
-    )
+    """A user in the analyst group: uploads and reviews."""
+    return _user_in(django_user_model, "analyst", "analyst")
+
+
+@pytest.fixture
+def viewer(django_user_model):
+    """A user in the viewer group: reads only."""
+    return _user_in(django_user_model, "viewer", "viewer")
+
+
+@pytest.fixture
+def admin(django_user_model):
+    """Staff: manages users and settings (and may do what analysts do)."""
+    return _user_in(django_user_model, "admin", None, is_staff=True)
 
 
 @pytest.fixture
 def analyst_client(client, analyst):
     client.force_login(analyst)
+    return client
+
+
+@pytest.fixture
+def viewer_client(client, viewer):
+    client.force_login(viewer)
     return client
 
 

@@ -1,14 +1,21 @@
 """Recording engine results: idempotent, corroborating, respectful of reviews."""
 
 import datetime as dt
+import uuid
 
 import pytest
 
 from tensions.models import Event, Mention
 from tensions.services import events_record
-from tests.factories import article_make, found_event
+from tests.factories import article_make as _article_make
+from tests.factories import found_event
 
 pytestmark = pytest.mark.django_db
+
+
+def article_make(**fields):
+    """An article whose text no normalisation can make equal to another's."""
+    return _article_make(text=f"Report {uuid.uuid4().hex} says little.", **fields)
 
 
 def _record(article, *found):

@@ -1,0 +1,284 @@
+"""Relations between countries per period, and the tension index built from them.
+
+THE FORMULA (shown to users on the "About the index" page, tensions:about):
+
+    weight(e)     = STATUS_WEIGHTS[e.status] × e.confidence × (1 + log2(e.articles))
+    conflict C    = Σ weight(e) × max(−e.intensity, 0)      over the period's events
+    cooperation K = Σ weight(e) × max(+e.intensity, 0)
+    tension index = 100 × (C − K) / (C + K + DAMPING)
+
+Intensities come from the type-and-mode table (tensions.extraction.taxonomy).
+The index runs from −100 (all cooperation) to +100 (all conflict); DAMPING keeps
+a period with one weak report from scoring like a war. Rejected events never
+count. A pair's undirected figures are the sums of both directions.
+
+DyadPeriod rows hold C, K and the counts per directed pair and period; they are
+recomputed, cell by cell, inside the transaction that changes an event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import statistics
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Q, Sum
+from django.db.models.functions import Greatest, Least
+
+from tensions.extraction import taxonomy
+from tensions.models import DyadPeriod, Event, Period
+
+STATUS_WEIGHTS = {
+    taxonomy.OCCURRED: 1.0,
+    taxonomy.ALLEGED: 0.5,
+    taxonomy.PLANNED: 0.5,
+    taxonomy.POSSIBLE: 0.25,
+    taxonomy.DENIED: 0.0,
+}
+DAMPING = 10.0
+SPIKE_SIGMAS = 2.0
+SPIKE_MIN_HISTORY = 3
+
+Cell = tuple[str, str, str, dt.date]  # source, target, period, start
+
+
+def event_weight(*, status: str, confidence: float, articles: int) -> float:
+    """How much one event counts: how real, how sure, how corroborated."""
+    return STATUS_WEIGHTS[status] * confidence * (1 + math.log2(max(articles, 1)))
+
+
+def tension_index(conflict: float, cooperation: float) -> float:
+    return 100 * (conflict - cooperation) / (conflict + cooperation + DAMPING)
+
+
+def scores(events: Iterable[dict]) -> tuple[float, float]:
+    """(conflict, cooperation) of events given as dicts of status, confidence,
+    article_count and intensity."""
+    conflict = cooperation = 0.0
+    for e in events:
+        weight = event_weight(
+            status=e["status"], confidence=e["confidence"], articles=e["article_count"]
+        )
+        conflict += weight * max(-e["intensity"], 0)
+        cooperation += weight * max(e["intensity"], 0)
+    return conflict, cooperation
+
+
+# Periods ---------------------------------------------------------------------
+
+
+def period_start(day: dt.date, period: str) -> dt.date:
+    if period == Period.WEEK:
+        return day - dt.timedelta(days=day.weekday())
+    if period == Period.MONTH:
+        return day.replace(day=1)
+    return day
+
+
+def period_next(start: dt.date, period: str) -> dt.date:
+    if period == Period.WEEK:
+        return start + dt.timedelta(days=7)
+    if period == Period.MONTH:
+        return (start + dt.timedelta(days=32)).replace(day=1)
+    return start + dt.timedelta(days=1)
+
+
+def period_previous(start: dt.date, period: str) -> dt.date:
+    return period_start(start - dt.timedelta(days=1), period)
+
+
+def event_cells(event: Event) -> set[Cell]:
+    """The DyadPeriod rows an event counts in (none without two countries)."""
+    if not (event.source_country_id and event.target_country_id and event.day):
+        return set()
+    return {
+        (
+            event.source_country_id,
+            event.target_country_id,
+            p,
+            period_start(event.day, p),
+        )
+        for p in Period.values
+    }
+
+
+# Maintenance -------------------------------------------------------------------
+
+
+def relations_refresh(*, cells: Iterable[Cell]) -> None:
+    """Recompute the given DyadPeriod rows from their events (an index range each)."""
+    for cell in sorted(set(cells)):
+        _cell_refresh(*cell)
+
+
+def _cell_refresh(source: str, target: str, period: str, start: dt.date) -> None:
+    events = list(
+        Event.objects.visible()
+        .filter(
+            source_country_id=source,
+            target_country_id=target,
+            day__gte=start,
+            day__lt=period_next(start, period),
+        )
+        .values("type", "status", "confidence", "article_count", "intensity")
+    )
+    where = {"source_id": source, "target_id": target, "period": period, "start": start}
+    if not events:
+        DyadPeriod.objects.filter(**where).delete()
+        return
+    conflict, cooperation = scores(events)
+    DyadPeriod.objects.update_or_create(
+        **where,
+        defaults={
+            "events": len(events),
+            "by_type": dict(Counter(e["type"] for e in events)),
+            "by_status": dict(Counter(e["status"] for e in events)),
+            "conflict": conflict,
+            "cooperation": cooperation,
+        },
+    )
+
+
+def relations_rebuild() -> int:
+    """Every DyadPeriod row from scratch (after a bulk import); returns the count."""
+    DyadPeriod.objects.all().delete()
+    cells: set[Cell] = set()
+    for event in (
+        Event.objects.visible()
+        .interstate()
+        .only("source_country", "target_country", "day")
+    ):
+        cells |= event_cells(event)
+    relations_refresh(cells=cells)
+    return DyadPeriod.objects.count()
+
+
+# Reading -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PairScore:
+    a: str
+    b: str
+    events: int
+    conflict: float
+    cooperation: float
+    previous: float  # the index of the period before
+
+    @property
+    def index(self) -> float:
+        return tension_index(self.conflict, self.cooperation)
+
+    @property
+    def change(self) -> float:
+        return self.index - self.previous
+
+
+def pairs_compare(*, period: str, start: dt.date) -> list[PairScore]:
+    """Every undirected pair active in the period or the one before, with both
+    indexes: "most tense" and "largest change" are two orderings of this list."""
+    previous = period_previous(start, period)
+    rows = (
+        DyadPeriod.objects.filter(period=period, start__in=[start, previous])
+        .values("start", a=Least("source_id", "target_id"))
+        .annotate(
+            b=Greatest("source_id", "target_id"),
+            n=Sum("events"),
+            c=Sum("conflict"),
+            k=Sum("cooperation"),
+        )
+        .order_by()
+    )
+    now: dict[tuple, dict] = {}
+    before: dict[tuple, float] = {}
+    for row in rows:
+        pair = (row["a"], row["b"])
+        if row["start"] == start:
+            now[pair] = row
+        else:
+            before[pair] = tension_index(row["c"], row["k"])
+    pairs = set(now) | set(before)
+    return [_pair_score(pair, now.get(pair), before.get(pair, 0.0)) for pair in pairs]
+
+
+def _pair_score(pair: tuple, row: dict | None, previous: float) -> PairScore:
+    row = row or {"n": 0, "c": 0.0, "k": 0.0}
+    return PairScore(pair[0], pair[1], row["n"], row["c"], row["k"], previous)
+
+
+def most_tense(scores: list[PairScore], limit: int = 10) -> list[PairScore]:
+    active = [s for s in scores if s.events]
+    return sorted(active, key=lambda s: (-s.index, s.a, s.b))[:limit]
+
+
+def largest_change(scores: list[PairScore], limit: int = 10) -> list[PairScore]:
+    return sorted(scores, key=lambda s: (-abs(s.change), s.a, s.b))[:limit]
+
+
+@dataclass(frozen=True)
+class Point:
+    start: dt.date
+    end: dt.date  # inclusive: the period's last day
+    events: int
+    conflict: float
+    cooperation: float
+    by_type: dict
+
+    @property
+    def index(self) -> float:
+        return tension_index(self.conflict, self.cooperation)
+
+
+def pair_series(
+    *,
+    a: str,
+    b: str,
+    period: str,
+    start: dt.date,
+    end: dt.date,
+    directed: bool = False,
+) -> list[Point]:
+    """One point per period from `start` to `end`, empty periods included."""
+    first, last = period_start(start, period), period_start(end, period)
+    pair = Q(source_id=a, target_id=b)
+    if not directed:
+        pair |= Q(source_id=b, target_id=a)
+    rows = DyadPeriod.objects.filter(
+        pair, period=period, start__gte=first, start__lte=last
+    )
+    by_start: dict[dt.date, list[DyadPeriod]] = {}
+    for row in rows:
+        by_start.setdefault(row.start, []).append(row)
+    points, cursor = [], first
+    while cursor <= last:
+        following = period_next(cursor, period)
+        points.append(_point(cursor, following, by_start.get(cursor, [])))
+        cursor = following
+    return points
+
+
+def _point(start: dt.date, following: dt.date, rows: list[DyadPeriod]) -> Point:
+    by_type: Counter = Counter()
+    for row in rows:
+        by_type.update(row.by_type)
+    return Point(
+        start=start,
+        end=following - dt.timedelta(days=1),
+        events=sum(r.events for r in rows),
+        conflict=sum(r.conflict for r in rows),
+        cooperation=sum(r.cooperation for r in rows),
+        by_type=dict(by_type),
+    )
+
+
+def is_spike(values: list[float]) -> bool:
+    """Whether the last value exceeds the mean of those before it by more than
+    SPIKE_SIGMAS (population) standard deviations."""
+    *history, latest = values
+    if len(history) < SPIKE_MIN_HISTORY:
+        return False
+    mean = statistics.fmean(history)
+    return latest - mean > SPIKE_SIGMAS * statistics.pstdev(history)

@@ -1,0 +1,175 @@
+"""One event per happening, whatever the order the articles arrive in."""
+
+import datetime as dt
+import itertools
+import uuid
+
+import pytest
+
+from tensions.corroboration import Report, clusters, disagreements
+from tensions.models import Event, Mention
+from tensions.services import events_record
+from tests.factories import article_make, found_event
+
+pytestmark = pytest.mark.django_db
+
+D = dt.date(2025, 10, 10)
+
+
+def _article(publisher: str, published=D):
+    text = f"Report {uuid.uuid4().hex} by {publisher}."
+    return article_make(text=text, publisher=publisher, published=published)
+
+
+def _record(article, *found):
+    return events_record(article=article, events=list(found), extractor_version="t")
+
+
+def _accounts():
+    """Five articles: a chain of dates (1st-6th-11th, each 5 days from the next,
+    the ends 10 apart), a strike with a different mode and one on other radars."""
+    return [
+        ("A", [found_event(date=D, what="radars and missiles")]),
+        ("B", [found_event(date=D + dt.timedelta(days=5), what="radars")]),
+        ("C", [found_event(date=D + dt.timedelta(days=10), what="radars")]),
+        ("D", [found_event(date=D, what="wheat and fuel shipments")]),
+        (
+            "E",
+            [
+                found_event("USA", "VEN", type="ASSAULT", mode="aerial", date=D),
+                found_event(
+                    "USA", "VEN", type="ASSAULT", mode="naval", date=D, start=40
+                ),
+            ],
+        ),
+    ]
+
+
+def _events_by_content():
+    """Events as sets of (publisher, start): comparable across databases."""
+    return sorted(
+        sorted(
+            (m.article.publisher, m.start, e.type, e.mode, str(e.date))
+            for m in e.mentions.select_related("article")
+        )
+        for e in Event.objects.all()
+    )
+
+
+@pytest.mark.parametrize("order", [(0, 1, 2, 3, 4), (2, 0, 4, 1, 3), (4, 3, 2, 1, 0)])
+def test_the_same_articles_in_any_order_make_the_same_events(order):
+    accounts = _accounts()
+    articles = {name: _article(name) for name, _ in accounts}
+    for i in order:
+        name, found = accounts[i]
+        _record(articles[name], *found)
+
+    events = _events_by_content()
+
+    # The chain splits where the window ends, the same way whatever the order.
+    assert events == _expected_events()
+
+
+def _expected_events():
+    return [
+        [("A", 0, "REQUEST", "", "2025-10-10"), ("B", 0, "REQUEST", "", "2025-10-10")],
+        [("C", 0, "REQUEST", "", "2025-10-20")],
+        [("D", 0, "REQUEST", "", "2025-10-10")],
+        [("E", 0, "ASSAULT", "aerial", "2025-10-10")],
+        [("E", 40, "ASSAULT", "naval", "2025-10-10")],
+    ]
+
+
+def test_clusters_do_not_depend_on_the_order_reports_are_given():
+    reports = [
+        Report(
+            article=c,
+            index=0,
+            day=D + dt.timedelta(days=d),
+            published=D,
+            mode="",
+            what="",
+        )
+        for c, d in zip("abcdef", (0, 5, 10, 15, 3, 8), strict=True)
+    ]
+    canonical = clusters(reports, window_days=7)
+
+    for permutation in itertools.islice(itertools.permutations(reports), 0, 720, 37):
+        assert clusters(permutation, window_days=7) == canonical
+
+
+def test_a_report_joins_only_a_happening_it_matches_in_every_report():
+    a, b = _article("A"), _article("B")
+    _record(a, found_event(date=D, what="defensive radars"))
+    _record(b, found_event(date=D + dt.timedelta(days=2), what="radars"))
+
+    event = Event.objects.get()
+    assert (event.article_count, event.publisher_count) == (2, 2)
+    assert event.first_reported == D
+
+
+def test_reprocessing_moves_mentions_without_orphans_or_duplicates():
+    a, b, c = _article("A"), _article("B"), _article("C")
+    _record(a, found_event(date=D))
+    _record(b, found_event(date=D + dt.timedelta(days=5)))
+    _record(c, found_event(date=D + dt.timedelta(days=10)))
+    # A now reports a date 20 days later: B and C are one happening, A another.
+    _record(a, found_event(date=D + dt.timedelta(days=20)))
+    _record(a, found_event(date=D + dt.timedelta(days=20)))
+
+    assert Mention.objects.count() == 3
+    assert not Event.objects.filter(mentions__isnull=True).exists()
+    assert sorted(e.mention_count for e in Event.objects.all()) == [1, 2]
+    assert sorted(Event.objects.values_list("mention_count", flat=True)) == sorted(
+        len(e.mentions.all()) for e in Event.objects.all()
+    )
+
+
+def test_reprocessing_keeps_the_surviving_event_id():
+    a, b = _article("A"), _article("B")
+    (event,) = _record(a, found_event(date=D))
+    _record(b, found_event(date=D))
+
+    _record(a, found_event(date=D))
+
+    assert list(Event.objects.values_list("pk", flat=True)) == [event.pk]
+
+
+def test_publishers_are_counted_once_however_many_articles_they_wrote():
+    for name in ("Reuters", "reuters", "AP"):
+        _record(_article(name), found_event(date=D))
+
+    event = Event.objects.get()
+    assert (event.article_count, event.publisher_count) == (3, 2)
+
+
+def test_reports_disagreeing_on_date_and_figures_are_listed():
+    said = disagreements(
+        [
+            (
+                "Post",
+                {
+                    "date": D,
+                    "status": "occurred",
+                    "mode": "",
+                    "what": "cocaine",
+                    "text": "They ship 500 tons a year.",
+                },
+            ),
+            (
+                "Herald",
+                {
+                    "date": D + dt.timedelta(days=1),
+                    "status": "occurred",
+                    "mode": "",
+                    "what": "cocaine",
+                    "text": "They ship 400 tons and 3 boats.",
+                },
+            ),
+        ]
+    )
+
+    assert [(d.field, d.values) for d in said] == [
+        ("date", (("2025-10-10", ("Post",)), ("2025-10-11", ("Herald",)))),
+        ("figure (tons)", (("400", ("Herald",)), ("500", ("Post",)))),
+    ]
