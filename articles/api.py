@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from articles.models import Article, UploadBatch
 from articles.services import article_create, article_reprocess, batch_upload
 from tensions.api import EventSerializer
+from tensions.roles import ReadOrReview
 
 
 class ArticleSerializer(serializers.ModelSerializer):
@@ -122,6 +123,7 @@ class ArticleViewSet(
     viewsets.GenericViewSet,
 ):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+    permission_classes = [ReadOrReview]
     filterset_fields = ["status", "publisher"]
 
     def get_queryset(self):

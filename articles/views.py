@@ -18,6 +18,7 @@ from articles.forms import UploadForm
 from articles.models import Article, UploadBatch
 from tensions.display import highlight_segments
 from tensions.models import Mention
+from tensions.roles import ANALYST, role_required
 
 PAGE_SIZE = 50
 
@@ -95,7 +96,7 @@ def article_status(request, pk: int):
     return response
 
 
-@login_required
+@role_required(ANALYST)
 @require_POST
 def article_reprocess(request, pk: int):
     article = get_object_or_404(Article.objects.defer("text"), pk=pk)
@@ -104,7 +105,7 @@ def article_reprocess(request, pk: int):
     return redirect(article)
 
 
-@login_required
+@role_required(ANALYST)
 def upload(request):
     if request.method != "POST":
         return render(request, "articles/upload.html", _upload_context(request))
@@ -181,7 +182,7 @@ def batch_status(request, pk: int):
     return render(request, "articles/_batch.html", {"batch": _batch_context(batch)})
 
 
-@login_required
+@role_required(ANALYST)
 @require_POST
 def batch_retry(request, pk: int):
     batch = get_object_or_404(UploadBatch, pk=pk)

@@ -25,7 +25,11 @@ def is_admin(user) -> bool:
 def is_analyst(user) -> bool:
     if not (user.is_authenticated and user.is_active):
         return False
-    return is_admin(user) or user.groups.filter(name=ANALYST).exists()
+    if not hasattr(user, "_tensions_is_analyst"):  # asked several times a page
+        user._tensions_is_analyst = (
+            is_admin(user) or user.groups.filter(name=ANALYST).exists()
+        )
+    return user._tensions_is_analyst
 
 
 def is_viewer(user) -> bool:
@@ -78,3 +82,8 @@ class ReadOrReview(BasePermission):
         if request.method in SAFE_METHODS:
             return is_viewer(request.user)
         return is_analyst(request.user)
+
+
+def roles_context(request) -> dict:
+    """Template context: what the signed-in user may do (asked only when used)."""
+    return {"can_upload": lambda: is_analyst(request.user)}
