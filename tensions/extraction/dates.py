@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from spacy.tokens import Span
+from spacy.tokens import Span, Token
 
 _MONTHS = {
     m: i
@@ -28,14 +28,29 @@ _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _DAY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\b")
 
 
-def event_date(sent: Span, published: dt.date | None):
-    """The date of the event a sentence reports, with its precision."""
+_MODIFIER_CLAUSES = {"acl", "relcl"}
+
+
+def event_date(sent: Span, published: dt.date | None, trigger: Token | None = None):
+    """The date of the event a sentence reports, with its precision. A date
+    inside a clause that modifies a noun ("systems ordered last year") dates
+    that noun, not the event of `trigger`."""
     for ent in sent.ents:
-        if ent.label_ == "DATE":
+        if ent.label_ == "DATE" and not _dates_a_noun(ent.root, trigger):
             found = parse_date(ent.text, published)
             if found[0] is not None:
                 return found
     return None, None
+
+
+def _dates_a_noun(tok: Token, trigger: Token | None) -> bool:
+    if trigger is None:
+        return False
+    while tok.head.i != tok.i and tok.i != trigger.i:
+        if tok.dep_ in _MODIFIER_CLAUSES and trigger not in tok.subtree:
+            return True
+        tok = tok.head
+    return False
 
 
 def parse_date(text: str, published: dt.date | None):

@@ -35,6 +35,7 @@ _ENGLISH = {
     "be", "will", "he", "she", "his", "this", "an", "not", "which", "after",
 }  # fmt: skip
 _IMPLICIT_TYPES = {"ASSAULT", "COERCE", "SANCTION", "MOBILIZE"}
+_TARGET_PREPS = {"on", "against", "at", "targeting"}
 _IN_IT = {"it", "letter", "message", "missive", "note"}
 
 
@@ -59,6 +60,7 @@ class _Draft:
     date: dt.date | None
     precision: str | None
     confidence: float
+    countries: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -168,12 +170,22 @@ def _read_doc(doc, offset, article, gazetteer, lex, status) -> None:
             cited_source=cited_source(sent, mentions, cite_cues),
         )
         _link_letters(frames, letters, evidence, article)
-        date, precision = event_date(sent, article.published)
+        countries = _sentence_countries(sent, resolver)
         for frame in frames:
+            date, precision = event_date(sent, article.published, frame.trigger)
             confidence = 0.55 if frame.nominal else 0.7
             article.drafts.append(
-                _Draft(frame, [evidence], date, precision, confidence)
+                _Draft(frame, [evidence], date, precision, confidence, countries)
             )
+
+
+def _sentence_countries(sent: Span, resolver: Resolver) -> frozenset[str]:
+    found = set()
+    for tok in sent:
+        mention = resolver.mention(tok)
+        if mention is not None and mention.role in {COUNTRY, NAMED, DEMONYM}:
+            found.add(mention.actor.country)
+    return frozenset(found - {None})
 
 
 def _count_countries(mentions: list[Mention], counts: Counter) -> None:
@@ -257,19 +269,33 @@ def _events(article: _Article) -> list[Event]:
 
 def _fill_implicit(draft: _Draft, dyad: list[str]) -> None:
     """A nominal use of force with one side named takes the article's main
-    dyad for the other ("drone strikes on smuggling vessels" in a USA-VEN story)."""
+    dyad for the other ("drone strikes on smuggling vessels" in a USA-VEN story),
+    unless its sentence names a country outside the dyad ("an assault on Afrin,
+    in Syria") or, for a missing target, the text names no target at all
+    ("a US airstrike in 2015", "a hunger strike")."""
     frame = draft.frame
     if len(dyad) < 2 or not frame.nominal or frame.type not in _IMPLICIT_TYPES:
+        return
+    if not draft.countries <= set(dyad):
         return
     for have, missing in (("sources", "targets"), ("targets", "sources")):
         known = getattr(frame, have)
         countries = {a.country for a in known}
+        if missing == "targets" and not _names_a_target(frame.trigger):
+            continue
         if known and not getattr(frame, missing) and countries <= set(dyad):
             other = next((c for c in dyad if c not in countries), None)
             if other is not None and len(countries) == 1:
                 setattr(frame, missing, [country_actor(other)])
                 frame.implicit = True
                 draft.confidence -= 0.2
+
+
+def _names_a_target(noun) -> bool:
+    return any(
+        c.dep_ == "prep" and c.lower_ in _TARGET_PREPS and any(c.children)
+        for c in noun.children
+    )
 
 
 def _interstate(source: Actor, target: Actor) -> bool:

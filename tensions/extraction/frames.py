@@ -34,6 +34,7 @@ _ABSORBED_MODE = {
     },
 }
 _RELATIVE = {"that", "which", "who", "whom"}
+_ABOUT = ("of", "for", "over", "about")
 
 
 @dataclass
@@ -125,8 +126,21 @@ class SentenceReader:
         if entry.symmetric and not frame.targets and len(frame.sources) > 1:
             frame.sources, frame.targets = frame.sources[:1], frame.sources[1:]
         frame.status = self.status.of_verb(verb)
-        frame.what = frame.what or _object_text(verb)
+        frame.what = frame.what or self._object_text(verb)
         return frame
+
+    def _object_text(self, verb: Token) -> str:
+        """What the act is about: the object, unless the object is the target
+        actor ("accused Washington of violating its sovereignty")."""
+        dobj = _child(verb, "dobj")
+        if dobj is not None and not self.res.actors(dobj):
+            return _clause_text(dobj)
+        for prep in verb.children:
+            if prep.dep_ == "prep" and prep.lower_ in _ABOUT:
+                found = _child(prep, "pobj", "pcomp")
+                if found is not None and _is_content(found, self.res):
+                    return _clause_text(found)
+        return ""
 
     def _verb_entry(self, verb: Token) -> VerbEntry | None:
         particle = next((c.lower_ for c in verb.children if c.dep_ == "prt"), "")
@@ -337,6 +351,14 @@ class SentenceReader:
 
     # -- nouns -------------------------------------------------------------
 
+    def _noun_object_text(self, noun: Token, entry: NounEntry) -> str:
+        for prep in noun.children:
+            if prep.dep_ == "prep" and prep.lower_ in entry.targets + ("for",):
+                found = _child(prep, "pobj")
+                if found is not None and not self.res.actors(found):
+                    return _clause_text(found)
+        return ""
+
     def _noun_frame(self, noun: Token) -> Frame | None:
         entry = self._noun_entry(noun)
         if entry is None:
@@ -358,7 +380,7 @@ class SentenceReader:
             mode=entry.mode or self._noun_mode(noun),
             context=set(entry.context),
             channel=entry.channel,
-            what=_noun_object_text(noun, entry),
+            what=self._noun_object_text(noun, entry),
             nominal=True,
         )
 
@@ -479,20 +501,8 @@ def _unique(actors: list[Actor]) -> list[Actor]:
     return list(dict.fromkeys(actors))
 
 
-def _object_text(tok: Token) -> str:
-    for child in tok.children:
-        if child.dep_ == "dobj" or (child.dep_ == "prep" and child.lower_ == "for"):
-            return _clause_text(
-                child if child.dep_ == "dobj" else _child(child, "pobj")
-            )
-    return ""
-
-
-def _noun_object_text(noun: Token, entry: NounEntry) -> str:
-    for prep in noun.children:
-        if prep.dep_ == "prep" and prep.lower_ in entry.targets + ("for",):
-            return _clause_text(_child(prep, "pobj"))
-    return ""
+def _is_content(tok: Token, resolver: Resolver) -> bool:
+    return tok.ent_type_ not in {"DATE", "TIME"} and not resolver.actors(tok)
 
 
 def _clause_text(tok: Token | None) -> str:
