@@ -56,3 +56,10 @@ def test_upload_the_founding_article_and_follow_it_to_its_evidence(
     assert any("letter to Russian President Vladimir Putin" in t for t in highlighted)
     assert page.get_by_text(re.compile("asked Russia", re.I)).count() >= 1
     screenshot("event")
+
+    page.get_by_label("Reason").fill("Matches the letter quoted in the article.")
+    page.get_by_role("button", name="Confirm", exact=True).click()
+    page.wait_for_url(re.compile(r"/events/\d+/$"))
+    history = page.locator("section", has=page.get_by_role("heading", name="History"))
+    assert "Matches the letter quoted in the article." in history.inner_text()
+    screenshot("event-confirmed")
