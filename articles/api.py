@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from articles.models import Article, UploadBatch
 from articles.services import article_create, article_reprocess, batch_upload
-from tensions.api import EventSerializer
+from tensions.api import ArticlePagination, EventSerializer
 from tensions.roles import ReadOrReview
 
 
@@ -124,6 +124,7 @@ class ArticleViewSet(
 ):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     permission_classes = [ReadOrReview]
+    pagination_class = ArticlePagination
     filterset_fields = ["status", "publisher"]
 
     def get_queryset(self):

@@ -198,7 +198,18 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": env_int("API_PAGE_SIZE", 50),
+    # Rates are read from API_THROTTLE_ANON / API_THROTTLE_USER at request time.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "tensions.throttles.AnonThrottle",
+        "tensions.throttles.UserThrottle",
+    ],
 }
+# Most rows one API page may hold when a client asks for ?page_size=.
+API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 1000)
+API_THROTTLE_ANON = env_str("API_THROTTLE_ANON", "60/min")
+API_THROTTLE_USER = env_str("API_THROTTLE_USER", "2000/min")
+# Rows fetched per database round trip by the streamed exports.
+API_EXPORT_CHUNK = env_int("API_EXPORT_CHUNK", 2000)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tensions API",
     "DESCRIPTION": "Articles, events and relations between countries, from the news.",
