@@ -14,6 +14,7 @@ Plain Python: the services feed it rows and store what it returns.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -106,8 +107,10 @@ def similar_what(a: str, b: str) -> bool:
     return len(words_a & words_b) / len(words_a | words_b) >= SIMILAR_WHAT
 
 
-def _words(text: str) -> set[str]:
-    return {w for w in _WORD.findall(text.casefold()) if w not in _STOPWORDS}
+@functools.lru_cache(maxsize=4096)
+def _words(text: str) -> frozenset[str]:
+    """Content words; cached, as clustering compares each object many times."""
+    return frozenset(w for w in _WORD.findall(text.casefold()) if w not in _STOPWORDS)
 
 
 def majority(values: Sequence[T], *, key: Callable[[T], object] = lambda v: v) -> T:

@@ -12,8 +12,9 @@ The index runs from −100 (all cooperation) to +100 (all conflict); DAMPING kee
 a period with one weak report from scoring like a war. Rejected events never
 count. A pair's undirected figures are the sums of both directions.
 
-DyadPeriod rows hold C, K and the counts per directed pair and period; they are
-recomputed, cell by cell, inside the transaction that changes an event.
+DyadPeriod rows hold C, K and the counts per directed pair and period; the cells
+an event counted in and counts in are recomputed from their events, in bulk,
+inside the transaction that changes the event.
 """
 
 from __future__ import annotations
@@ -109,36 +110,92 @@ def event_cells(event: Event) -> set[Cell]:
 
 
 def relations_refresh(*, cells: Iterable[Cell]) -> None:
-    """Recompute the given DyadPeriod rows from their events (an index range each)."""
-    for cell in sorted(set(cells)):
-        _cell_refresh(*cell)
+    """Recompute the given DyadPeriod rows from their events.
+
+    A few queries whatever the number of cells: per batch of pairs, one read of
+    the events in the span the pair's cells cover (an index range on
+    event_dyad_day), one delete of the cells left empty, one upsert of the rest.
+    """
+    by_pair: dict[tuple[str, str], list[Cell]] = {}
+    for cell in set(cells):
+        by_pair.setdefault(cell[:2], []).append(cell)
+    pairs = sorted(by_pair)
+    for first in range(0, len(pairs), _PAIRS_PER_QUERY):
+        batch = {
+            pair: by_pair[pair] for pair in pairs[first : first + _PAIRS_PER_QUERY]
+        }
+        _cells_write(_cells_events(batch))
 
 
-def _cell_refresh(source: str, target: str, period: str, start: dt.date) -> None:
-    events = list(
-        Event.objects.visible()
-        .filter(
-            source_country_id=source,
-            target_country_id=target,
-            day__gte=start,
-            day__lt=period_next(start, period),
-        )
-        .values("type", "status", "confidence", "article_count", "intensity")
+_PAIRS_PER_QUERY = 200  # keeps each query's OR list well under SQLite's limits
+_CELL_VALUES = ("source_country_id", "target_country_id", "day")
+_SCORED_VALUES = ("type", "status", "confidence", "article_count", "intensity")
+
+
+def _cells_events(by_pair: dict[tuple[str, str], list[Cell]]) -> dict[Cell, list]:
+    """The visible events of each cell, in the order the pages list them."""
+    span = Q()
+    for (source, target), cells in by_pair.items():
+        for first, following in _spans(cells):
+            span |= Q(
+                source_country_id=source,
+                target_country_id=target,
+                day__gte=first,
+                day__lt=following,
+            )
+    wanted = {cell: [] for cells in by_pair.values() for cell in cells}
+    for row in (
+        Event.objects.visible().filter(span).values(*_CELL_VALUES, *_SCORED_VALUES)
+    ):
+        source, target, day = (row[name] for name in _CELL_VALUES)
+        for period in Period.values:
+            cell = (source, target, period, period_start(day, period))
+            if cell in wanted:
+                wanted[cell].append(row)
+    return wanted
+
+
+def _spans(cells: list[Cell]) -> list[tuple[dt.date, dt.date]]:
+    """The days the cells cover, as few [first, following) ranges as can be."""
+    spans: list[list[dt.date]] = []
+    for *_, period, start in sorted(cells, key=lambda cell: cell[3]):
+        following = period_next(start, period)
+        if spans and start <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], following)
+        else:
+            spans.append([start, following])
+    return [(first, following) for first, following in spans]
+
+
+def _cells_write(events: dict[Cell, list]) -> None:
+    empty = [cell for cell, rows in events.items() if not rows]
+    if empty:
+        gone = Q()
+        for source, target, period, start in empty:
+            gone |= Q(source_id=source, target_id=target, period=period, start=start)
+        DyadPeriod.objects.filter(gone).delete()
+    rows = [_cell_row(cell, found) for cell, found in events.items() if found]
+    DyadPeriod.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["source", "target", "period", "start"],
+        update_fields=["events", "by_type", "by_status", "conflict", "cooperation"],
     )
-    where = {"source_id": source, "target_id": target, "period": period, "start": start}
-    if not events:
-        DyadPeriod.objects.filter(**where).delete()
-        return
+
+
+def _cell_row(cell: Cell, events: list[dict]) -> DyadPeriod:
+    source, target, period, start = cell
     conflict, cooperation = scores(events)
-    DyadPeriod.objects.update_or_create(
-        **where,
-        defaults={
-            "events": len(events),
-            "by_type": dict(Counter(e["type"] for e in events)),
-            "by_status": dict(Counter(e["status"] for e in events)),
-            "conflict": conflict,
-            "cooperation": cooperation,
-        },
+    return DyadPeriod(
+        source_id=source,
+        target_id=target,
+        period=period,
+        start=start,
+        events=len(events),
+        by_type=dict(Counter(e["type"] for e in events)),
+        by_status=dict(Counter(e["status"] for e in events)),
+        conflict=conflict,
+        cooperation=cooperation,
     )
 
 

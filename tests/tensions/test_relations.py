@@ -105,3 +105,24 @@ def test_a_spike_is_more_than_two_deviations_above_the_trailing_mean():
     assert not is_spike([*calm, 13.2])
     assert not is_spike([10, 30])  # too little history to judge
     assert is_spike([0, 0, 0, 0.1])  # a flat series spikes on any rise
+
+
+def _pair_rows() -> dict:
+    return {
+        (r.source_id, r.target_id, r.period, r.start): (r.events, r.conflict)
+        for r in DyadPeriod.objects.all()
+    }
+
+
+def test_an_event_moved_by_another_article_leaves_no_stale_pair_row():
+    # Two reports on the 1st and 4th: the event sits on the 1st (tie, first
+    # in canonical order); a third on the 4th moves it, so the 1st empties.
+    for day in (OCT, OCT + dt.timedelta(days=3), OCT + dt.timedelta(days=3)):
+        events_record(
+            article=_article(), events=[found_event(date=day)], extractor_version="t"
+        )
+
+    assert not DyadPeriod.objects.filter(period="day", start=OCT).exists()
+    incremental = _pair_rows()
+    relations.relations_rebuild()
+    assert _pair_rows() == incremental

@@ -4,6 +4,8 @@ import datetime as dt
 import uuid
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tensions.models import Event, Mention
 from tensions.services import events_record
@@ -92,3 +94,33 @@ def test_first_reported_is_the_earliest_publication():
     _record(early, found_event())
 
     assert Event.objects.get().first_reported == dt.date(2025, 10, 21)
+
+
+_PAIRS = [("VEN", "RUS"), ("USA", "VEN"), ("CHN", "JPN"), ("IND", "PAK")]
+
+
+def _report_all_pairs(day: dt.date) -> list[Event]:
+    found = [
+        found_event(source, target, date=day, start=50 * n)
+        for n, (source, target) in enumerate(_PAIRS)
+    ]
+    return _record(article_make(published=day), *found)
+
+
+def _queries_to_record(day: dt.date) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        _report_all_pairs(day)
+    return len(queries)
+
+
+def test_recording_issues_as_many_queries_whatever_is_already_stored():
+    first = dt.date(2025, 9, 1)
+    _report_all_pairs(first)  # actors and countries exist from here on
+    with_few = _queries_to_record(first)
+    for n in range(40):  # dozens of events under the same keys and in the same cells
+        _report_all_pairs(first + dt.timedelta(days=2 * n))
+
+    with_many = _queries_to_record(first + dt.timedelta(days=40))
+
+    assert Event.objects.count() > 4 * 8
+    assert with_many <= with_few <= 30
