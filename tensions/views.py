@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Case, Count, F, Prefetch, Q, When
-from django.db.models.functions import Coalesce, Greatest, Least
+from django.db.models.functions import Greatest, Least
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -51,14 +51,12 @@ LEGEND_INTENSITIES = (-10, -7.5, -5, -2.5, 0, 2.5, 5, 7.5, 10)
 
 
 def _dated(events):
-    """Events with `at`: their date, else their first report; undated ones dropped."""
-    return events.annotate(at=Coalesce("date", "first_reported")).filter(
-        at__isnull=False
-    )
+    """Events placed in time (`day`: their date, else their first report)."""
+    return events.filter(day__isnull=False)
 
 
 def _latest_first(events):
-    return _dated(events).order_by(F("at").desc(), "-id")
+    return _dated(events).order_by("-day", "-id")
 
 
 @login_required
@@ -103,7 +101,7 @@ def _active_pairs(limit: int = 10) -> list[dict]:
     since = timezone.localdate() - dt.timedelta(days=ACTIVE_PAIRS_DAYS)
     rows = list(
         _pair_counts(
-            _dated(Event.objects.visible().interstate()).filter(at__gte=since)
+            _dated(Event.objects.visible().interstate()).filter(day__gte=since)
         )[:limit]
     )
     names = _country_names(code for row in rows for code in (row["a"], row["b"]))
@@ -164,7 +162,7 @@ def _timeline_context(data) -> dict:
     events = _dated(events.interstate()).with_related()
     events = _in_period(events, start, end)
     events = _selected_pairs(events, countries, focus)
-    events = list(events.order_by("at", "id")[: TIMELINE_MAX_EVENTS + 1])
+    events = list(events.order_by("day", "id")[: TIMELINE_MAX_EVENTS + 1])
     truncated = len(events) > TIMELINE_MAX_EVENTS
     built = build_timeline(
         events[:TIMELINE_MAX_EVENTS], start=start, end=end, focus=focus
@@ -180,9 +178,9 @@ def _timeline_context(data) -> dict:
 
 def _in_period(events, start, end):
     if start:
-        events = events.filter(at__gte=start)
+        events = events.filter(day__gte=start)
     if end:
-        events = events.filter(at__lte=end)
+        events = events.filter(day__lte=end)
     return events
 
 
