@@ -104,8 +104,12 @@ def _named_entries() -> list[tuple[list[str], Entry]]:
     for item in load_json("metonyms.json")["institutions"]:
         actor = Actor(item["name"], item["kind"], item["country"])
         named.append((item["aliases"], Entry(actor, NAMED)))
-    for item in load_json("organisations.json")["igos"]:
+    organisations = load_json("organisations.json")
+    for item in organisations["igos"]:
         actor = Actor(item["name"], ActorKind.IGO, None)
+        named.append((item["aliases"], Entry(actor, NAMED)))
+    for item in organisations["ngos"]:
+        actor = Actor(item["name"], ActorKind.GROUP, None)
         named.append((item["aliases"], Entry(actor, NAMED)))
     for item in load_json("groups.json")["groups"]:
         actor = Actor(item["name"], item["kind"], item["country"])
@@ -117,12 +121,23 @@ def _place_entries() -> list[tuple[list[str], Entry]]:
     places = []
     for code, names in _country_aliases().items():
         places.append((sorted(names), Entry(country_actor(code), COUNTRY)))
-    for capital, code in load_json("metonyms.json")["capitals"].items():
-        actor = Actor(capital, ActorKind.GOVERNMENT, code, f"government of {code}")
-        places.append(([capital], Entry(actor, COUNTRY)))
+    metonyms = load_json("metonyms.json")
+    former = metonyms["former_capitals"]
+    for capital, code in metonyms["capitals"].items():
+        places.append(([capital], Entry(_capital_actor(capital, code), COUNTRY)))
+        for old_code, first, last in former.get(capital, ()):
+            # "Moscow" in a 1987 article is the Soviet Union's government
+            entry = Entry(
+                _capital_actor(capital, old_code), COUNTRY, ((first or 0, last),)
+            )
+            places.append(([capital], entry))
     for code, names in load_json("countries.json")["demonyms"].items():
         places.append((names, Entry(country_actor(code), DEMONYM)))
     return places
+
+
+def _capital_actor(capital: str, code: str) -> Actor:
+    return Actor(capital, ActorKind.GOVERNMENT, code, f"government of {code}")
 
 
 def _outlet_entries() -> list[tuple[list[str], Entry]]:

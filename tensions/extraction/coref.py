@@ -28,7 +28,7 @@ def is_person(actor: Actor) -> bool:
 class ArticleMemory:
     """What the article has named so far, in reading order."""
 
-    people: list[tuple[Actor, bool]] = field(default_factory=list)
+    people: list[tuple[Actor | None, bool]] = field(default_factory=list)
     others: list[Actor] = field(default_factory=list)
     surnames: dict[str, Actor] = field(default_factory=dict)
     leaders: list[Actor] = field(default_factory=list)
@@ -42,6 +42,11 @@ class ArticleMemory:
                 self.leaders.append(actor)
         else:
             self.others.append(actor)
+
+    def note_unknown(self, token: Token) -> None:
+        """Remember a person the engine cannot place ("Jan Egeland, a UN
+        adviser"), so that a later "he" is not given to someone named earlier."""
+        self.people.append((None, token.dep_ in _SUBJECTS))
 
     def resolve(self, token: Token) -> Actor | None:
         """The actor a pronoun, short name or definite title refers to."""

@@ -37,6 +37,9 @@ _ENGLISH = {
 _IMPLICIT_TYPES = {"ASSAULT", "COERCE", "SANCTION", "MOBILIZE"}
 _TARGET_PREPS = {"on", "against", "at", "targeting"}
 _IN_IT = {"it", "letter", "message", "missive", "note"}
+_NGO_TYPES = {
+    "ACCUSE", "REQUEST", "SUPPORT", "CONSULT", "AID", "REJECT", "PROTEST", "SANCTION",
+}  # fmt: skip
 
 
 @functools.cache
@@ -208,6 +211,13 @@ def _read_coref(sent: Span, resolver: Resolver, memory: ArticleMemory, coref) ->
             coref[tok.i] = actor
         if actor is not None:
             memory.note(actor, tok)
+        elif tok.ent_type_ == "PERSON" and _ends_entity(tok):
+            memory.note_unknown(tok)
+
+
+def _ends_entity(tok) -> bool:
+    following = tok.nbor() if tok.i + 1 < len(tok.doc) else None
+    return following is None or following.ent_iob_ != "I"
 
 
 def _link_letters(frames, letters, evidence, article) -> None:
@@ -262,7 +272,7 @@ def _events(article: _Article) -> list[Event]:
         _fill_implicit(draft, dyad)
         for source in draft.frame.sources:
             for target in draft.frame.targets:
-                if _interstate(source, target):
+                if _interstate(source, target, draft.frame.type):
                     events.append(_event(draft, source, target, lex.cues))
     return events
 
@@ -298,9 +308,13 @@ def _names_a_target(noun) -> bool:
     )
 
 
-def _interstate(source: Actor, target: Actor) -> bool:
+def _interstate(source: Actor, target: Actor, kind: str) -> bool:
     if source == target:
         return False
+    if source.kind == ActorKind.GROUP and source.country is None:
+        # a rights group or charity accuses, asks, helps or stops helping; it
+        # does not threaten ("HRW warned that ISIS could ...") nor use force
+        return kind in _NGO_TYPES
     if source.country is None or target.country is None:
         return ActorKind.IGO in {source.kind, target.kind} or bool(
             source.country or target.country

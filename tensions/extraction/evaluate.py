@@ -4,6 +4,8 @@ whether sentences with no interstate event stay empty.
 
     python -m tensions.extraction.evaluate              # all three suites
     python -m tensions.extraction.evaluate cases.jsonl  # one file of cases
+    python -m tensions.extraction.evaluate --misses     # also list each case's
+                                                        # misses and extras
 
 The suites: the team's own cases (tests/extraction/cases.jsonl) and the two
 external gold suites read from ../shared/corpus/gold beside the repository
@@ -85,7 +87,12 @@ def plover_key(event: Event) -> Key:
     return (source, target, kind)
 
 
-_PLOVER_PLANNED = {"AID": "AGREE", "COOPERATE": "AGREE", "RETREAT": "CONCEDE"}
+_PLOVER_PLANNED = {
+    "AID": "AGREE",
+    "COOPERATE": "AGREE",
+    "SUPPORT": "AGREE",
+    "RETREAT": "CONCEDE",
+}
 
 
 def found_statuses(case: dict, key=event_key) -> dict[Key, set[str]]:
@@ -186,6 +193,29 @@ def suites():
     ]
 
 
+def misses(cases: list[dict], key=event_key) -> list[str]:
+    """One line per case the engine gets wrong: its missed and extra keys."""
+    lines = []
+    for case in cases:
+        found = found_statuses(case, key)
+        unused = set(found)
+        missed = []
+        for expected in case["events"]:
+            if "excluded" in expected:
+                continue
+            hit = _find(expected, unused)
+            if hit is None:
+                types = "|".join(expected.get("types") or [expected["type"]])
+                missed.append((expected["source"], expected["target"], types))
+            unused.discard(hit)
+        if missed or unused:
+            lines.append(
+                f"{case['id']}: missed {missed} extra {sorted(unused, key=str)}\n"
+                f"    {case['text'][:300]}"
+            )
+    return lines
+
+
 def report(name: str, cases: list[dict], key=event_key) -> str:
     """The printed figures of one suite."""
     result = score(cases, key)
@@ -214,14 +244,16 @@ def report(name: str, cases: list[dict], key=event_key) -> str:
 
 
 def main(argv: list[str]) -> int:
-    if argv:
-        print(report(argv[0], load_cases(argv[0])))
-        return 0
-    for name, cases, key in suites():
+    listing = "--misses" in argv
+    argv = [a for a in argv if a != "--misses"]
+    chosen = [(argv[0], load_cases(argv[0]), event_key)] if argv else suites()
+    for name, cases, key in chosen:
         if cases is None:
             print(f"{name}: not found under {GOLD}; skipped")
-        else:
-            print(report(name, cases, key))
+            continue
+        print(report(name, cases, key))
+        if listing:
+            print("\n".join(misses(cases, key)))
     return 0
 
 

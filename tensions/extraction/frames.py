@@ -14,7 +14,7 @@ from spacy.tokens import Span, Token
 from . import taxonomy
 from .lexicon import Lexicon, NounEntry, VerbEntry
 from .resolve import Resolver
-from .results import Actor
+from .results import Actor, ActorKind
 from .status import StatusCues
 
 _MATERIAL = {"ASSAULT", "COERCE", "MOBILIZE", "SANCTION", "PROTEST"}
@@ -35,6 +35,16 @@ _ABSORBED_MODE = {
 }
 _RELATIVE = {"that", "which", "who", "whom"}
 _ABOUT = ("of", "for", "over", "about")
+_AIMED = {"to", "with", "against", "on", "from", "into", "in"}
+_INSTITUTIONS = {
+    ActorKind.GOVERNMENT,
+    ActorKind.MILITARY,
+    ActorKind.MINISTRY,
+    ActorKind.LEADER,
+    ActorKind.OFFICIAL,
+}
+_CONDITIONS = {"if", "unless"}
+_SYMMETRIC_NOUNS = {"AGREE", "CONSULT", "COOPERATE"}
 
 
 @dataclass
@@ -127,7 +137,19 @@ class SentenceReader:
             frame.sources, frame.targets = frame.sources[:1], frame.sources[1:]
         frame.status = self.status.of_verb(verb)
         frame.what = frame.what or self._object_text(verb)
+        if frame.status == taxonomy.PLANNED and self._unless(verb):
+            # "will withdraw its force unless the rebels disarm": a threat made
+            frame.type, frame.status = "THREATEN", taxonomy.OCCURRED
+            frame.targets = frame.targets or self._condition_subjects(verb)
         return frame
+
+    @staticmethod
+    def _unless(verb: Token) -> bool:
+        return any(
+            clause.dep_ == "advcl"
+            and any(c.dep_ == "mark" and c.lower_ == "unless" for c in clause.children)
+            for clause in verb.children
+        )
 
     def _object_text(self, verb: Token) -> str:
         """What the act is about: the object, unless the object is the target
@@ -162,10 +184,31 @@ class SentenceReader:
             return dobj is not None and bool(self.res.actors(dobj))
         if alt == "xcomp":
             return _child(verb, "xcomp", "ccomp") is not None
+        if alt == "inner_subject":
+            # "wants Putin to attack": the wanted act has its own actor
+            inner = _child(verb, "xcomp", "ccomp")
+            if inner is None or not any(c.lower_ == "to" for c in inner.children):
+                return False
+            subject = _child(inner, "nsubj")
+            return subject is not None and bool(self.res.actors(subject))
         if alt == "envoy_object":
             return dobj is not None and dobj.lower_ in self.cues["envoy_nouns"]
         if alt == "sanction_object":
             return dobj is not None and dobj.lower_ in self.cues["sanction_nouns"]
+        if alt.startswith("object:"):
+            # "halted aid", "established ties": the object's head names the act
+            nouns = self.cues[alt.removeprefix("object:")]
+            return dobj is not None and _word_in(dobj, nouns) is not None
+        if alt == "aid_object":
+            # "gave Kyiv weapons", "gave Ghana $5m of aid", not "gave him the edge"
+            return dobj is not None and any(
+                _word_in(tok, self.cues["aid_nouns"]) for tok in _object_heads(dobj)
+            )
+        if alt == "plain_object":
+            # "provided a green light", "provide ISIS with a victory": figurative
+            figures = self.cues["figurative_objects"]
+            heads = _object_heads(dobj) if dobj is not None else []
+            return not any(_word_in(tok, figures) for tok in heads)
         heads = [verb] + ([dobj] if dobj is not None else [])
         return any(c.dep_ in {"prep", "dative"} and c.lower_ == alt
                    for h in heads for c in h.children)  # fmt: skip
@@ -180,7 +223,10 @@ class SentenceReader:
                 return self._pobj_actors(child)
         if verb.dep_ == "relcl":
             return self.res.actors(verb.head)
-        if verb.dep_ in {"xcomp", "advcl", "conj", "pcomp"} and depth < 3:
+        if _child(verb, "nsubjpass") is not None:
+            # "... if it is attacked": a passive without agent names no agent
+            return []
+        if verb.dep_ in {"xcomp", "advcl", "conj", "pcomp", "acomp"} and depth < 3:
             return self._subjects(verb.head, depth + 1)
         return []
 
@@ -208,8 +254,9 @@ class SentenceReader:
                 found += self._pobj_actors(child, location)
         dobj = _child(verb, "dobj")
         if dobj is not None:
-            for prep in dobj.children:
-                if prep.dep_ == "prep" and prep.lower_ in entry.targets:
+            # "$70m of aid for Romania" (not "proof of a link to al-Qaeda")
+            for prep in self._object_preps(dobj):
+                if prep.lower_ in entry.targets:
                     found += self._pobj_actors(prep, location)
         return _unique(found)
 
@@ -226,7 +273,27 @@ class SentenceReader:
                 found = self.res.owner(child)
                 if found:
                     return found
+        # "demanded the withdrawal of Serbian forces": those who would act
+        for prep in tok.children:
+            if prep.dep_ == "prep" and prep.lower_ == "of":
+                for pobj in prep.children:
+                    found = [
+                        actor
+                        for actor in self.res.actors(pobj)
+                        if actor.kind in _INSTITUTIONS
+                    ]
+                    if pobj.dep_ == "pobj" and found:
+                        return found
         return []
+
+    def _object_preps(self, dobj: Token) -> list[Token]:
+        preps = [c for c in dobj.children if c.dep_ == "prep"]
+        for prep in list(preps):
+            if prep.lower_ == "of":
+                for pobj in prep.children:
+                    if _word_in(pobj, self.cues["aid_nouns"]):
+                        preps += [c for c in pobj.children if c.dep_ == "prep"]
+        return preps
 
     def _pobj_actors(self, prep: Token, location: bool = False) -> list[Actor]:
         found = []
@@ -237,9 +304,10 @@ class SentenceReader:
 
     def _apply_object_reading(self, verb: Token, entry: VerbEntry, frame: Frame):
         dobj = _child(verb, "dobj")
-        if dobj is None or dobj.lemma_.lower() not in entry.objects:
+        word = None if dobj is None else _word_in(dobj, entry.objects)
+        if word is None:
             return
-        override = entry.objects[dobj.lemma_.lower()]
+        override = entry.objects[word]
         frame.type = override.get("type", frame.type)
         frame.mode = override.get("mode", frame.mode)
         frame.context = set(override.get("context", frame.context))
@@ -262,22 +330,53 @@ class SentenceReader:
             subject = _child(inner, "nsubj")
             frame.targets = self.res.actors(subject) if subject is not None else []
         entries = self.lex.verbs.get(inner.lemma_)
-        if not entries or inner.pos_ not in {"VERB", "AUX"}:
-            # "refused to approve Sweden's accession": the object's owner
-            inner_object = _child(inner, "dobj")
-            if not frame.targets and inner_object is not None:
-                frame.targets = self._target_phrase(inner_object, False)
-            return
-        absorbed.add(inner.i)
-        inner_entry = self._verb_entry(inner)
-        if inner_entry is None:
-            return
-        frame.mode = _ABSORBED_MODE.get(frame.type, {}).get(
-            inner_entry.type, frame.mode
-        )
-        frame.context |= set(inner_entry.context)
+        inner_entry = None
+        if entries and inner.pos_ in {"VERB", "AUX"}:
+            absorbed.add(inner.i)
+            inner_entry = self._verb_entry(inner)
+        own = {actor.country for actor in frame.sources}
+        if inner_entry is not None:
+            frame.mode = _ABSORBED_MODE.get(frame.type, {}).get(
+                inner_entry.type, frame.mode
+            )
+            frame.context |= set(inner_entry.context)
+            if not frame.targets:
+                frame.targets = _others(self._verb_targets(inner, inner_entry), own)
         if not frame.targets:
-            frame.targets = self._verb_targets(inner, inner_entry)
+            frame.targets = _others(self._complement_targets(inner), own)
+        if not frame.targets and frame.type == "THREATEN":
+            # "threatened to stop talks if the United States deploys missiles"
+            frame.targets = _others(self._condition_subjects(inner), own)
+
+    def _complement_targets(self, inner: Token) -> list[Actor]:
+        """Whom an absorbed act the lexicon does not code is aimed at: the
+        object's owner ("refused to approve Sweden's accession") or the object
+        of a directional preposition ("threatened to cut off gas to Moldova",
+        "to break off relations with Congo")."""
+        inner_object = _child(inner, "dobj")
+        if inner_object is not None:
+            found = self._target_phrase(inner_object, False)
+            if found:
+                return found
+        heads = [inner] + ([inner_object] if inner_object is not None else [])
+        found = []
+        for head in heads:
+            for prep in head.children:
+                if prep.dep_ in {"prep", "dative"} and prep.lower_ in _AIMED:
+                    found += self._pobj_actors(prep)
+        return _unique(found)
+
+    def _condition_subjects(self, inner: Token) -> list[Actor]:
+        for head in (inner, inner.head):
+            for clause in head.children:
+                if clause.dep_ == "advcl" and any(
+                    c.dep_ == "mark" and c.lower_ in _CONDITIONS
+                    for c in clause.children
+                ):
+                    subject = _child(clause, "nsubj", "nsubjpass")
+                    if subject is not None:
+                        return self.res.actors(subject)
+        return []
 
     # -- claims ------------------------------------------------------------
 
@@ -371,6 +470,9 @@ class SentenceReader:
             sources, targets = self._between(noun)
         if not sources and not targets:
             return None
+        if not targets and len(sources) > 1 and entry.type in _SYMMETRIC_NOUNS:
+            # "Israel and Egypt reached an agreement": one party and the rest
+            sources, targets = sources[:1], sources[1:]
         return Frame(
             type=entry.type,
             trigger=noun,
@@ -489,12 +591,38 @@ def _preps_below(noun: Token) -> list[Token]:
     return preps
 
 
-def _has_prep(noun: Token, word: str) -> bool:
-    return any(c.dep_ == "prep" and c.lower_ == word for c in noun.children)
+def _word_in(tok: Token, words) -> str | None:
+    """The form of `tok` (as written, else its lemma) found in `words`."""
+    for form in (tok.lower_, tok.lemma_.lower()):
+        if form in words:
+            return form
+    return None
+
+
+def _object_heads(dobj: Token) -> list[Token]:
+    """An object's head, its conjuncts, the noun of "5 million dollars of aid"
+    and the object of "provide Iraq with weapons"."""
+    heads = [dobj, *dobj.conjuncts]
+    for prep in list(dobj.children) + list(dobj.head.children):
+        if prep.dep_ == "prep" and prep.lower_ in {"of", "with"}:
+            for pobj in prep.children:
+                if pobj.dep_ == "pobj":
+                    heads += [pobj, *pobj.conjuncts]
+    return heads
+
+
+def _has_prep(noun: Token, need: str) -> bool:
+    words = need.split("|")
+    return any(c.dep_ == "prep" and c.lower_ in words for c in noun.children)
 
 
 def _child(tok: Token, *deps: str) -> Token | None:
     return next((c for c in tok.children if c.dep_ in deps), None)
+
+
+def _others(actors: list[Actor], countries: set[str | None]) -> list[Actor]:
+    """`actors` but those of the source's own country ("its Gulf war")."""
+    return [a for a in actors if a.country is None or a.country not in countries]
 
 
 def _unique(actors: list[Actor]) -> list[Actor]:

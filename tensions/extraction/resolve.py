@@ -13,6 +13,7 @@ from .results import Actor, ActorKind
 _MODIFIERS = {"compound", "amod", "nmod", "poss", "npadvmod"}
 _LOCATIONS = {"in", "inside", "near", "off", "across", "along", "within", "of"}
 _BORDERS = {"border", "frontier", "boundary"}
+_LOCAL_KINDS = {ActorKind.MILITARY, ActorKind.ARMED_GROUP, ActorKind.PERSON}
 _TITLES = {
     "president": ActorKind.LEADER,
     "prime": ActorKind.LEADER,
@@ -46,12 +47,43 @@ class Resolver:
         """The actors `token` and its conjuncts stand for ("Moscow and Beijing")."""
         found = []
         for tok in (token, *token.conjuncts):
-            actor = self.actor(tok)
+            actor = self.actor(tok) or self._apposed(tok)
             if location and (actor is None or tok.lemma_.lower() in _BORDERS):
                 actor = self._located(tok) or actor
-            if actor is not None and actor not in found:
-                found.append(actor)
+            for each in (actor, *self._co_owned(tok, actor)):
+                if each is not None and each not in found:
+                    found.append(each)
         return found
+
+    def _apposed(self, token: Token) -> Actor | None:
+        """ "its neighbour, Syria": the actor an apposition names."""
+        for child in token.children:
+            if child.dep_ == "appos":
+                actor = self.actor(child)
+                if actor is not None:
+                    return actor
+        return None
+
+    def _co_owned(self, token: Token, actor: Actor | None) -> list[Actor]:
+        """The other parties of "Hungarian and Romanian officials": the same
+        kind of actor for each conjunct of the modifier that gave `actor`."""
+        if actor is None or token.i in self.by_token or token.i in self.coref:
+            return []
+        for child in token.children:
+            if child.dep_ == "prep" and child.lower_ == "of":
+                # "the leaders of Russia and China"
+                child = _child(child, "pobj") or child
+            if child.dep_ in _MODIFIERS | {"pobj"} and child.conjuncts:
+                first = self._modifier(child)
+                if first is None or first.country != actor.country:
+                    continue
+                others = [(c, self._modifier(c)) for c in child.conjuncts]
+                return [
+                    _same_kind(actor, other.country, _named(token, child, conj))
+                    for conj, other in others
+                    if other is not None and other.country
+                ]
+        return []
 
     def actor(self, token: Token) -> Actor | None:
         """The actor `token` (the head of a noun phrase) stands for, if any."""
@@ -85,13 +117,13 @@ class Resolver:
             return None
         return mention.actor
 
-    def _modifier_actor(self, token: Token) -> Actor | None:
+    def _modifier_actor(self, token: Token, preps=("of",)) -> Actor | None:
         for child in token.children:
             if child.dep_ in _MODIFIERS:
                 actor = self._modifier(child)
                 if actor is not None:
                     return actor
-            if child.dep_ == "prep" and child.lower_ == "of":
+            if child.dep_ == "prep" and child.lower_ in preps:
                 for pobj in child.children:
                     if pobj.dep_ == "pobj" and self.actor(pobj) is not None:
                         return self.actor(pobj)
@@ -106,12 +138,15 @@ class Resolver:
         return self.coref.get(child.i)
 
     def _described(self, token: Token) -> Actor | None:
-        owner = self._modifier_actor(token)
-        if owner is None:
-            return None
         kind = (
             self.noun_kinds.get(token.lower_) or self.noun_kinds[token.lemma_.lower()]
         )
+        # "security forces in Guinea", "demonstrators in Baghdad" (not
+        # "officials in Nairobi", who may speak for anyone)
+        preps = ("of", "in") if kind in _LOCAL_KINDS else ("of",)
+        owner = self._modifier_actor(token, preps)
+        if owner is None:
+            return None
         if owner.country is None:
             return owner
         if kind == ActorKind.STATE:
@@ -156,6 +191,23 @@ class Resolver:
             return None
         title = window[[t.i for t in window if t.lower_ in _TITLES][0] - window.start :]
         return Actor(entity.text, kind, country, title.text)
+
+
+def _named(token: Token, modifier: Token, conj: Token) -> str:
+    words = token.doc[conj.left_edge.i : conj.i + 1].text
+    if modifier.dep_ == "pobj":
+        return f"{token.text} of {words}"
+    return f"{words} {token.text}"
+
+
+def _child(tok: Token, dep: str) -> Token | None:
+    return next((c for c in tok.children if c.dep_ == dep), None)
+
+
+def _same_kind(actor: Actor, country: str, name: str) -> Actor:
+    if actor.kind == ActorKind.STATE:
+        return country_actor(country)
+    return Actor(name, actor.kind, country, actor.title)
 
 
 def _country_in(window: Span, by_token: dict[int, Mention]) -> str | None:

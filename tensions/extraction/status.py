@@ -59,10 +59,14 @@ class StatusCues:
         )
 
     def _own(self, tok: Token) -> str | None:
+        # a negation outweighs a modal: "would not provide" is denied
+        if any(
+            c.dep_ == "neg" or (c.dep_ == "advmod" and c.lower_ == "never")
+            for c in tok.children
+        ):
+            return taxonomy.DENIED
         for child in tok.children:
             word = child.lower_
-            if child.dep_ == "neg" or (child.dep_ == "advmod" and word == "never"):
-                return taxonomy.DENIED
             if child.dep_ == "aux" and word in self.modals:
                 return self._modal(tok, word)
             if child.dep_ == "advmod" and word in self.adverbs:

@@ -1,0 +1,37 @@
+"""The evaluation command's listing of misses and its scoring conventions."""
+
+import json
+
+from tensions.extraction.evaluate import main, misses
+
+HIT = {
+    "id": "hit",
+    "text": "Egypt agreed with Sudan on a plan to share the river's water.",
+    "published": "2024-05-10",
+    "events": [{"source": "EGY", "target": "SDN", "type": "AGREE"}],
+}
+MISS = {
+    "id": "miss",
+    "text": "Egypt agreed with Sudan on a plan to share the river's water.",
+    "published": "2024-05-10",
+    "events": [{"source": "EGY", "target": "SDN", "type": "ASSAULT"}],
+}
+
+
+def test_misses_lists_only_the_cases_the_engine_gets_wrong():
+    lines = misses([HIT, MISS])
+    assert len(lines) == 1
+    assert lines[0].startswith("miss: missed [('EGY', 'SDN', 'ASSAULT')]")
+    assert "('EGY', 'SDN', 'AGREE')" in lines[0]  # the extra it found instead
+
+
+def test_misses_flag_prints_the_listing_after_the_figures(tmp_path, capsys):
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(
+        "\n".join(json.dumps(c) for c in (HIT, MISS)),
+        encoding="utf-8",
+    )
+    assert main([str(cases), "--misses"]) == 0
+    out = capsys.readouterr().out
+    assert "precision 0.500" in out
+    assert "miss: missed" in out and "hit: missed" not in out
