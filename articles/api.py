@@ -2,23 +2,47 @@
 
 from __future__ import annotations
 
+import django_filters
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.decorators import action
+from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from articles.models import Article, UploadBatch
+from articles.search import (
+    articles_search,
+    articles_with_event_counts,
+    events_search,
+)
 from articles.services import article_create, article_reprocess, batch_upload
 from tensions.api import ArticlePagination, EventSerializer
+from tensions.api_errors import PayloadTooLarge
+from tensions.models import Event
 from tensions.roles import ReadOrReview
+
+
+class ArticleFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        choices=Article.Status.choices, help_text="Where processing stands."
+    )
+    publisher = django_filters.CharFilter(
+        lookup_expr="iexact", help_text="The publisher, exact (any case): Reuters."
+    )
+
+    class Meta:
+        model = Article
+        fields = ["status", "publisher"]
 
 
 class ArticleSerializer(serializers.ModelSerializer):
     url = serializers.CharField(source="get_absolute_url", read_only=True)
-    source_url = serializers.URLField(source="url", read_only=True)
+    source_url = serializers.CharField(
+        source="url", read_only=True, help_text="Where it was published, or empty."
+    )
 
     class Meta:
         model = Article
@@ -55,8 +79,6 @@ class ArticleDetailSerializer(ArticleSerializer):
 
     @extend_schema(responses=EventSerializer(many=True))
     def get_events(self, article) -> list[dict]:
-        from tensions.models import Event
-
         events = (
             Event.objects.filter(mentions__article=article).distinct().with_related()
         )
@@ -125,7 +147,7 @@ class ArticleViewSet(
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     permission_classes = [ReadOrReview]
     pagination_class = ArticlePagination
-    filterset_fields = ["status", "publisher"]
+    filterset_class = ArticleFilter
 
     def get_queryset(self):
         return Article.objects.all()
@@ -138,7 +160,24 @@ class ArticleViewSet(
         return ArticleSerializer
 
     @extend_schema(
-        request=ArticleInputSerializer, responses={201: UploadResultSerializer}
+        request=ArticleInputSerializer,
+        responses={
+            201: UploadResultSerializer,
+            200: UploadResultSerializer,
+            413: OpenApiResponse(description="Every file is over the size limit."),
+        },
+        examples=[
+            OpenApiExample(
+                "Pasted text",
+                request_only=True,
+                value={
+                    "text": "Venezuela asked Russia for radars, the paper said.",
+                    "title": "Radars",
+                    "publisher": "The Washington Post",
+                    "published": "2025-10-31",
+                },
+            )
+        ],
     )
     def create(self, request, *args, **kwargs):
         incoming = ArticleInputSerializer(data=_input_data(request))
@@ -160,6 +199,7 @@ class ArticleViewSet(
                 None,
             )
         if not uploads:
+            _refuse_if_all_too_large(data.get("file") or [])
             field = "file" if data.get("file") else "text"
             raise serializers.ValidationError({field: [_describe(e) for e in errors]})
         articles = ArticleSerializer([u.article for u in uploads], many=True).data
@@ -197,5 +237,74 @@ def _pasted(text: str, fields: dict, user) -> list:
         raise serializers.ValidationError(exc.message_dict) from None
 
 
+def _refuse_if_all_too_large(files: list) -> None:
+    limit = settings.TENSIONS_MAX_UPLOAD_BYTES
+    if files and all(f.size > limit for f in files):
+        raise PayloadTooLarge(
+            f"Every file is over the limit of {limit:,} bytes: "
+            + ", ".join(f"{f.name} ({f.size:,} bytes)" for f in files)
+        )
+
+
 def _describe(error: dict) -> str:
     return f"{error['file']}: {error['message']}" if error["file"] else error["message"]
+
+
+# Search ------------------------------------------------------------------------
+
+SEARCH_MAX_LIMIT = 100
+
+
+class SearchQuerySerializer(serializers.Serializer):
+    q = serializers.CharField(
+        max_length=500,
+        help_text='Words must all match; "a phrase" in quotes; -word excludes. '
+        "Articles are ranked (PostgreSQL full-text search), events latest first.",
+    )
+    limit = serializers.IntegerField(
+        min_value=1,
+        max_value=SEARCH_MAX_LIMIT,
+        default=20,
+        help_text=f"Most results of each kind (up to {SEARCH_MAX_LIMIT}).",
+    )
+
+
+class ArticleHitSerializer(ArticleSerializer):
+    rank = serializers.FloatField(help_text="Relevance; higher is better.")
+    event_count = serializers.IntegerField()
+
+    class Meta(ArticleSerializer.Meta):
+        fields = ArticleSerializer.Meta.fields + ["rank", "event_count"]
+
+
+class SearchResultSerializer(serializers.Serializer):
+    q = serializers.CharField()
+    articles = ArticleHitSerializer(many=True)
+    events = EventSerializer(many=True)
+
+
+@extend_schema(
+    parameters=[SearchQuerySerializer],
+    responses=SearchResultSerializer,
+    examples=[
+        OpenApiExample(
+            "Radars",
+            response_only=True,
+            value={"q": 'radar "naval base"', "articles": [], "events": []},
+        )
+    ],
+)
+@api_view(["GET"])
+@permission_classes([ReadOrReview])
+def search(request):
+    """Articles and events by text, in one answer."""
+    given = SearchQuerySerializer(data=request.query_params)
+    given.is_valid(raise_exception=True)
+    q, limit = given.validated_data["q"], given.validated_data["limit"]
+    articles = articles_search(articles_with_event_counts(Article.objects.all()), q)
+    events = events_search(Event.objects.visible().with_related(), q)
+    return Response(
+        SearchResultSerializer(
+            {"q": q, "articles": articles[:limit], "events": events[:limit]}
+        ).data
+    )

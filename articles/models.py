@@ -9,7 +9,14 @@ from django.urls import reverse
 
 from articles.fingerprint import content_hash, normalise_text
 
-__all__ = ["Article", "ArticleSketch", "UploadBatch", "content_hash", "normalise_text"]
+__all__ = [
+    "Article",
+    "ArticleSketch",
+    "OriginalFile",
+    "UploadBatch",
+    "content_hash",
+    "normalise_text",
+]
 
 
 class UploadBatch(models.Model):
@@ -86,7 +93,16 @@ class Article(models.Model):
         max_length=12, choices=DateSource.choices, default=DateSource.FORM
     )
     language = models.CharField(max_length=12, blank=True)
-    original_file = models.FileField(upload_to="uploads/%Y/%m/", blank=True)
+    # The file it came from, kept as uploaded; for an archive or a bulk file,
+    # the whole file once and which member or record this article is.
+    original = models.ForeignKey(
+        "OriginalFile",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="articles",
+    )
+    original_member = models.CharField(max_length=500, blank=True)
     filename = models.CharField(max_length=255, blank=True)
     content_hash = models.CharField(max_length=64, unique=True, editable=False)
     uploaded_by = models.ForeignKey(
@@ -107,6 +123,9 @@ class Article(models.Model):
     queued_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    extraction_seconds = models.FloatField(
+        null=True, blank=True, help_text="Time the extractor took, of the processing."
+    )
     extractor_version = models.CharField(max_length=20, blank=True)
     batch = models.ForeignKey(
         UploadBatch,
@@ -167,6 +186,19 @@ class Article(models.Model):
         if self.started_at and self.finished_at:
             return (self.finished_at - self.started_at).total_seconds()
         return None
+
+
+class OriginalFile(models.Model):
+    """An uploaded file's bytes, stored once however often it is uploaded."""
+
+    sha256 = models.CharField(max_length=64, unique=True, editable=False)
+    file = models.FileField(upload_to="originals/%Y/%m/")
+    name = models.CharField(max_length=255, help_text="Its name when first uploaded.")
+    size = models.PositiveBigIntegerField()
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class ArticleSketch(models.Model):

@@ -9,6 +9,7 @@ urlpatterns = [
     path("upload/", views.upload, name="upload"),
     path("<int:pk>/", views.article_detail, name="detail"),
     path("<int:pk>/status/", views.article_status, name="status"),
+    path("<int:pk>/original/", views.article_original, name="original"),
     path("<int:pk>/reprocess/", views.article_reprocess, name="reprocess"),
     path("batches/<int:pk>/", views.batch_status, name="batch"),
     path("batches/<int:pk>/retry/", views.batch_retry, name="batch-retry"),

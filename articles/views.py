@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -16,6 +18,7 @@ from django.views.decorators.http import require_POST
 from articles import services
 from articles.forms import UploadForm
 from articles.models import Article, UploadBatch
+from articles.search import articles_search, articles_with_event_counts
 from tensions.display import highlight_segments
 from tensions.models import Mention
 from tensions.roles import ANALYST, role_required
@@ -25,42 +28,58 @@ PAGE_SIZE = 50
 
 @login_required
 def article_list(request):
-    query = request.GET.get("q", "").strip()
-    status = request.GET.get("status", "")
-    if status not in Article.Status.values:
-        status = ""
-    articles = _articles(query, status)
+    filters = _list_filters(request.GET)
+    articles = _articles(**filters)
     page = Paginator(articles, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
-        "q": query,
-        "status": status,
+        **filters,
         "statuses": Article.Status.choices,
-        "filters": _filters_query(query, status),
+        "filters": urlencode({k: v for k, v in filters.items() if v}),
+        "filtered": any(filters.values()),
     }
     return render(request, "articles/list.html", context)
 
 
-def _articles(query: str, status: str):
-    articles = (
-        Article.objects.defer("text")
-        .annotate(event_count=Count("mentions__event", distinct=True))
-        .order_by("-uploaded_at", "-id")
-    )
-    if query:
-        articles = articles.filter(
-            Q(title__icontains=query)
-            | Q(publisher__icontains=query)
-            | Q(text__icontains=query)
-        )
-    if status:
-        articles = articles.filter(status=status)
-    return articles
+def _list_filters(params) -> dict:
+    """The list's filters from the query string; a value that cannot be read
+    (an unknown status, a malformed date) is dropped."""
+    status = params.get("status", "")
+    return {
+        "q": params.get("q", "").strip(),
+        "status": status if status in Article.Status.values else "",
+        "publisher": params.get("publisher", "").strip(),
+        "language": params.get("language", "").strip(),
+        "published_from": _date_or_blank(params.get("published_from", "")),
+        "published_to": _date_or_blank(params.get("published_to", "")),
+    }
 
 
-def _filters_query(query: str, status: str) -> str:
-    """The filters as a query string, kept by the pagination links."""
-    return urlencode({k: v for k, v in (("q", query), ("status", status)) if v})
+def _date_or_blank(value: str) -> str:
+    try:
+        return dt.date.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        return ""
+
+
+def _articles(
+    *, q, status, publisher, language, published_from, published_to
+) -> QuerySet:
+    """Best match first when searching, else the latest uploads first; each with
+    its event count, in one query."""
+    articles = articles_with_event_counts(Article.objects.all())
+    for value, lookup in (
+        (status, "status"),
+        (publisher, "publisher__iexact"),
+        (language, "language__iexact"),
+        (published_from, "published__gte"),
+        (published_to, "published__lte"),
+    ):
+        if value:
+            articles = articles.filter(**{lookup: value})
+    if q:
+        return articles_search(articles, q)
+    return articles.order_by("-uploaded_at", "-id")
 
 
 @login_required
@@ -189,3 +208,20 @@ def batch_retry(request, pk: int):
     count = services.batch_retry_failed(batch=batch)
     messages.success(request, f"{count} failed articles queued again.")
     return redirect(f"{reverse('articles:upload')}?batch={batch.pk}")
+
+
+@login_required
+def article_original(request, pk: int):
+    """The file the article came from, as uploaded (always as a download, so a
+    stored HTML page is never rendered on this site)."""
+    article = get_object_or_404(
+        Article.objects.select_related("original").only("original"), pk=pk
+    )
+    if article.original is None:
+        raise Http404("This article was not uploaded as a file.")
+    return FileResponse(
+        article.original.file.open("rb"),
+        as_attachment=True,
+        filename=article.original.name,
+        content_type="application/octet-stream",
+    )

@@ -1,16 +1,27 @@
-"""The tension-index chart of a pair: SVG geometry computed here, drawn by a template.
+"""Index charts: SVG geometry computed here, drawn by templates.
 
-Every bar links to the events behind it (tensions:events filtered by pair and period).
+The pair chart's bars link to the events behind them (tensions:events filtered by
+pair and period); sparklines summarise a pair's index over recent periods.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+from collections import defaultdict
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.db.models import Q
 from django.urls import reverse
+from django.utils.html import format_html
 
+from tensions import relations
+from tensions.models import DyadPeriod
 from tensions.relations import Point
+
+Pair = tuple[str, str]
+SPARK_WIDTH, SPARK_HEIGHT = 100, 24
 
 WIDTH, HEIGHT, MARGIN = 720, 220, 30
 
@@ -67,4 +78,107 @@ def events_url(point: Point, *, a: str, b: str, directed: bool) -> str:
     """The event list behind one figure."""
     query = {"day_from": point.start.isoformat(), "day_to": point.end.isoformat()}
     query |= {"source": a, "target": b} if directed else {"pair": f"{a},{b}"}
-    return f"{reverse('tensions:events')}?{urlencode(query)}"
+    return f"{_events_path()}?{urlencode(query)}"
+
+
+@functools.cache
+def _events_path() -> str:
+    return reverse("tensions:events")
+
+
+def pairs_series(
+    pairs: list[Pair], *, period: str, start: dt.date, end: dt.date
+) -> dict[Pair, list[Point]]:
+    """Undirected index points per period for many pairs, in one query.
+
+    Keyed by the pair as given; periods without events are included, empty.
+    """
+    if not pairs:
+        return {}
+    first = relations.period_start(start, period)
+    last = relations.period_start(end, period)
+    partners: dict[str, set[str]] = defaultdict(set)
+    for a, b in pairs:
+        partners[a].add(b)
+    wanted = Q()  # few terms, so that building the query stays cheap
+    for a, others in partners.items():
+        wanted |= Q(source_id=a, target_id__in=others)
+        wanted |= Q(target_id=a, source_id__in=others)
+    sums: dict[tuple, list] = defaultdict(lambda: [0, 0.0, 0.0])
+    rows = DyadPeriod.objects.filter(
+        wanted, period=period, start__gte=first, start__lte=last
+    ).values_list(
+        "source_id", "target_id", "start", "events", "conflict", "cooperation"
+    )
+    for source, target, day, n, conflict, cooperation in rows:
+        cell = sums[(min(source, target), max(source, target), day)]
+        cell[0] += n
+        cell[1] += conflict
+        cell[2] += cooperation
+    starts = _period_starts(first, last, period)
+    return {
+        (a, b): [
+            _summed(day, period, sums.get((*sorted((a, b)), day))) for day in starts
+        ]
+        for a, b in pairs
+    }
+
+
+def _period_starts(first: dt.date, last: dt.date, period: str) -> list[dt.date]:
+    starts, cursor = [], first
+    while cursor <= last:
+        starts.append(cursor)
+        cursor = relations.period_next(cursor, period)
+    return starts
+
+
+def _summed(start: dt.date, period: str, cell: list | None) -> Point:
+    n, conflict, cooperation = cell or (0, 0.0, 0.0)
+    end = relations.period_next(start, period) - dt.timedelta(days=1)
+    return Point(start, end, n, conflict, cooperation, by_type={})
+
+
+@dataclass(frozen=True)
+class Sparkline:
+    points: str  # an SVG polyline's points
+    zero: float
+    last: float  # the latest index
+    width: int = SPARK_WIDTH
+    height: int = SPARK_HEIGHT
+
+    @property
+    def last_y(self) -> float:
+        return float(self.points.rsplit(",", 1)[-1]) if self.points else self.zero
+
+    @property
+    def label(self) -> str:
+        return f"Tension index over the last periods, now {self.last:+.0f}"
+
+    def svg(self) -> str:
+        """The markup, built here: pages draw dozens, a template include each
+        would cost more than the rest of the page."""
+        return format_html(
+            '<svg class="sparkline" viewBox="0 0 {w} {h}" role="img" '
+            'aria-label="{label}"><title>{label}</title>'
+            '<line x1="0" y1="{zero}" x2="{w}" y2="{zero}" class="spark-zero"/>'
+            '<polyline points="{points}" class="spark-line"/>'
+            '<circle cx="{w}" cy="{last_y}" r="2.5" class="spark-dot"/></svg>',
+            w=self.width,
+            h=self.height,
+            label=self.label,
+            zero=self.zero,
+            points=self.points,
+            last_y=self.last_y,
+        )
+
+
+def sparkline(points: list[Point]) -> Sparkline:
+    """The index (−100 … +100, tension up) as a line across a small box."""
+    values = [p.index for p in points] or [0.0]
+    step = SPARK_WIDTH / max(len(values) - 1, 1)
+    half = SPARK_HEIGHT / 2 - 2
+    coords = [
+        f"{i * step:.1f},{SPARK_HEIGHT / 2 - v / 100 * half:.1f}"
+        for i, v in enumerate(values)
+    ]
+    return Sparkline(" ".join(coords), SPARK_HEIGHT / 2, values[-1])

@@ -75,16 +75,35 @@ def cluster_key(*, type: str, status: str, source: str, target: str | None) -> s
     return f"{source}|{target or '-'}|{type}|{status_family(status)}"
 
 
-def clusters(reports: Iterable[Report], *, window_days: int) -> list[list[Report]]:
-    """Reports grouped into happenings, canonically ordered (see module doc)."""
-    found: list[list[Report]] = []
+def clusters(
+    reports: Iterable[Report],
+    *,
+    window_days: int,
+    seeds: Iterable[list[Report]] = (),
+) -> list[list[Report]]:
+    """Reports grouped into happenings, canonically ordered (see module doc).
+
+    `seeds` resumes a clustering: the clusters of the reports that come before
+    all of `reports` in canonical order, in the order of their first reports.
+    """
+    found: list[list[Report]] = [list(seed) for seed in seeds]
+    reach = dt.timedelta(days=window_days)
+    # The clusters a dated report may still join, in the same order: once a
+    # report is more than a window after a cluster's first (earliest) report,
+    # so is every later one, so that cluster is closed to dated reports.
+    open_ = list(found)
     for report in sorted(reports, key=Report.order):
-        for cluster in found:
+        if report.day is not None:
+            open_ = [
+                c for c in open_ if c[0].day is None or c[0].day + reach >= report.day
+            ]
+        for cluster in found if report.day is None else open_:
             if all(compatible(report, other, window_days) for other in cluster):
                 cluster.append(report)
                 break
         else:
             found.append([report])
+            open_.append(found[-1])
     return found
 
 

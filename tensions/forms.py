@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.db.models import Exists, OuterRef
 
-from tensions.models import Country, Event
+from tensions.extraction import taxonomy
+from tensions.models import Country, Event, Mention
 
 _CODE_SEPARATORS = re.compile(r"[\s,;]+")
 
@@ -35,7 +37,62 @@ class TimelineForm(forms.Form):
     end = forms.DateField(
         required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    scope = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("all", "Including threats and possibilities"),
+            ("actual", "Actual events only (occurred or denied)"),
+        ],
+        widget=forms.RadioSelect,
+        label="Events",
+    )
+    type = forms.MultipleChoiceField(
+        required=False,
+        choices=Event.Type.choices,
+        label="Types",
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    status = forms.MultipleChoiceField(
+        required=False,
+        choices=Event.Status.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    min_confidence = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_value=1,
+        decimal_places=2,
+        label="Minimum confidence",
+        widget=forms.NumberInput(attrs={"step": "0.05", "placeholder": "0 – 1"}),
+    )
+    reviewed = forms.BooleanField(required=False, label="Reviewed events only")
+    publisher = forms.CharField(
+        required=False, max_length=200, help_text="Reported by this publisher."
+    )
     rejected = forms.BooleanField(required=False, label="Show rejected events")
+
+    ACTUAL = (taxonomy.OCCURRED, taxonomy.DENIED)
+    REVIEWED = (Event.ReviewState.CONFIRMED, Event.ReviewState.EDITED)
+
+    def filter(self, events):
+        """`events` narrowed by the filters chosen (the form must be valid)."""
+        data = self.cleaned_data
+        if data["scope"] == "actual":
+            events = events.filter(status__in=self.ACTUAL)
+        if data["type"]:
+            events = events.filter(type__in=data["type"])
+        if data["status"]:
+            events = events.filter(status__in=data["status"])
+        if data["min_confidence"] is not None:
+            events = events.filter(confidence__gte=float(data["min_confidence"]))
+        if data["reviewed"]:
+            events = events.filter(review_state__in=self.REVIEWED)
+        if publisher := data["publisher"].strip():
+            reported = Mention.objects.filter(
+                event=OuterRef("pk"), article__publisher__iexact=publisher
+            )
+            events = events.filter(Exists(reported))
+        return events
 
     def clean_focus(self) -> str:
         return self.cleaned_data["focus"].strip().upper()

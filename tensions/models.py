@@ -249,6 +249,12 @@ class Event(models.Model):
                 name="event_dyad_day",
             ),
             models.Index(fields=["created_at"], name="event_created"),
+            # The few an analyst reviewed, found without scanning all events.
+            models.Index(
+                fields=["review_state"],
+                condition=~Q(review_state="unreviewed"),
+                name="event_reviewed",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -324,11 +330,15 @@ class Mention(models.Model):
     )
     date = models.DateField(null=True, blank=True)
     date_precision = models.CharField(max_length=5, blank=True)
+    # Its date, else its article's publication: where clustering places it, so
+    # that re-clustering reads a window of a key rather than all of it.
+    day = models.DateField(null=True, blank=True)
     what = models.CharField(max_length=300, blank=True)
     intensity = models.FloatField(default=0)
 
     class Meta:
         ordering = ["article_id", "start"]
+        indexes = [models.Index(fields=["cluster_key", "day"], name="mention_key_day")]
         constraints = [
             models.UniqueConstraint(
                 fields=["event", "article", "start"], name="mention_once_per_sentence"
@@ -388,6 +398,24 @@ class DyadPeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_id}→{self.target_id} {self.period} {self.start}"
+
+
+class StaleCell(models.Model):
+    """A DyadPeriod row whose events changed since it was last computed.
+
+    Processing an article appends these instead of recomputing the rows in its
+    own transaction; tensions.relations.relations_refresh_stale recomputes them
+    in batches. Rows are only ever appended and deleted, never upserted, so a
+    mark made by a transaction still open is never lost to a refresh under way.
+    """
+
+    source = models.CharField(max_length=3)
+    target = models.CharField(max_length=3)
+    period = models.CharField(max_length=5, choices=Period.choices)
+    start = models.DateField()
+
+    def __str__(self) -> str:
+        return f"{self.source}→{self.target} {self.period} {self.start} (stale)"
 
 
 class Revision(models.Model):

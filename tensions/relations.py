@@ -13,8 +13,12 @@ a period with one weak report from scoring like a war. Rejected events never
 count. A pair's undirected figures are the sums of both directions.
 
 DyadPeriod rows hold C, K and the counts per directed pair and period; the cells
-an event counted in and counts in are recomputed from their events, in bulk,
-inside the transaction that changes the event.
+an event counted in and counts in are recomputed from their events, in bulk.
+A review recomputes them inside its own transaction; processing an article only
+marks them stale (StaleCell), and relations_refresh_stale recomputes the cells
+many articles touched at once, soon after (tensions.tasks.refresh_relations).
+Writers of DyadPeriod take one lock in turn, so a refresh that read the events
+earlier never overwrites one that read them later.
 """
 
 from __future__ import annotations
@@ -26,11 +30,12 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db import connection, transaction
 from django.db.models import Q, Sum
 from django.db.models.functions import Greatest, Least
 
 from tensions.extraction import taxonomy
-from tensions.models import DyadPeriod, Event, Period
+from tensions.models import DyadPeriod, Event, Period, StaleCell
 
 STATUS_WEIGHTS = {
     taxonomy.OCCURRED: 1.0,
@@ -116,8 +121,12 @@ def relations_refresh(*, cells: Iterable[Cell]) -> None:
     the events in the span the pair's cells cover (an index range on
     event_dyad_day), one delete of the cells left empty, one upsert of the rest.
     """
+    cells = set(cells)
+    if not cells:
+        return
+    _writers_lock()
     by_pair: dict[tuple[str, str], list[Cell]] = {}
-    for cell in set(cells):
+    for cell in cells:
         by_pair.setdefault(cell[:2], []).append(cell)
     pairs = sorted(by_pair)
     for first in range(0, len(pairs), _PAIRS_PER_QUERY):
@@ -128,6 +137,46 @@ def relations_refresh(*, cells: Iterable[Cell]) -> None:
 
 
 _PAIRS_PER_QUERY = 200  # keeps each query's OR list well under SQLite's limits
+STALE_BATCH = 20_000  # marks recomputed per transaction
+_WRITERS_LOCK = 7_201_501  # any constant: the advisory lock of DyadPeriod writers
+
+
+def _writers_lock() -> None:
+    """Held to the end of the transaction (PostgreSQL; SQLite locks all writes)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_WRITERS_LOCK])
+
+
+def cells_mark_stale(*, cells: Iterable[Cell]) -> None:
+    """Note cells to recompute later, in the caller's transaction (one insert)."""
+    StaleCell.objects.bulk_create(
+        StaleCell(source=source, target=target, period=period, start=start)
+        for source, target, period, start in set(cells)
+    )
+
+
+@transaction.atomic
+def relations_refresh_stale(*, limit: int | None = None) -> int:
+    """Recompute the cells marked stale (up to `limit` marks); returns how many
+    marks were taken. A mark committed after the read stays for the next run."""
+    _writers_lock()
+    limit = limit or STALE_BATCH
+    marks = list(
+        StaleCell.objects.order_by("pk").values_list(
+            "pk", "source", "target", "period", "start"
+        )[:limit]
+    )
+    if not marks:
+        return 0
+    # By id, not by range: a mark with a lower id may commit after this read.
+    taken = [pk for pk, *_ in marks]
+    for first in range(0, len(taken), 500):
+        StaleCell.objects.filter(pk__in=taken[first : first + 500]).delete()
+    relations_refresh(cells=[tuple(cell) for _, *cell in marks])
+    return len(marks)
+
+
 _CELL_VALUES = ("source_country_id", "target_country_id", "day")
 _SCORED_VALUES = ("type", "status", "confidence", "article_count", "intensity")
 
@@ -199,6 +248,7 @@ def _cell_row(cell: Cell, events: list[dict]) -> DyadPeriod:
     )
 
 
+@transaction.atomic
 def relations_rebuild() -> int:
     """Every DyadPeriod row from scratch (after a bulk import); returns the count."""
     DyadPeriod.objects.all().delete()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections import Counter
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from tensions import corroboration, extraction, relations
@@ -65,52 +68,110 @@ def _known_countries() -> set[str]:
 
 @transaction.atomic
 def events_record(
-    *, article, events: Iterable[extraction.Event], extractor_version: str
+    *,
+    article,
+    events: Iterable[extraction.Event],
+    extractor_version: str,
+    relations_later: bool = False,
 ) -> list[Event]:
     """Replace the machine-made evidence of `article` with `events`.
 
     Runs in one transaction, so a second run over the same article yields the same
-    rows. Each found event becomes mentions carrying the article's account; the
-    accounts sharing a cluster key are then clustered again from scratch (see
-    tensions.corroboration), so the events do not depend on upload order. Events
-    an analyst reviewed keep their mentions and are never changed.
+    rows. Each found event becomes mentions carrying the article's account. An
+    account that matches an event an analyst reviewed joins it as more evidence
+    (its reviewed fields stay as they are); the others are clustered again with
+    the accounts sharing their cluster key (see tensions.corroboration and
+    _groups_recluster), so the events do not depend on upload order. Events an
+    analyst reviewed keep their mentions and are never changed.
+
+    The pair rows (DyadPeriod) are recomputed here, or with `relations_later`
+    only marked stale, for a batched refresh soon after commit.
 
     The number of queries depends on the number of found events, never on the
-    number already stored: rows are read and written in bulk, per step.
+    number already stored: rows are read and written in bulk, per step, and
+    re-clustering reads a window of days around the changed accounts.
     """
     events = list(events)
-    old_keys, old_events = _mentions_detach(article)
-    reviewed = _reviewed_mentions(article)
+    detached, reviewed = _mentions_detach(article)
     actors = _actors_resolve(events)
     fresh = [
         _report_mentions(found, index, article, extractor_version, actors)
         for index, found in enumerate(events)
     ]
     new = [ms for ms in fresh if not any(m.start in reviewed for m in ms)]
-    keys = old_keys | {ms[0].cluster_key for ms in new}
-    _groups_lock(keys)
-    touched = old_events | _groups_recluster(keys, [m for ms in new for m in ms])
+    _groups_lock({m.cluster_key for m in detached} | {ms[0].cluster_key for ms in new})
+    attached = _reviewed_attach(new)
+    new = [ms for ms in new if not ms[0].event_id]
+    changes = _changes(article, detached, new)
+    touched = {m.event_id for m in detached} | attached
+    touched |= _groups_recluster(changes, [m for ms in new for m in ms])
     cells, settled = _events_settle(touched)
-    relations.relations_refresh(cells=cells)
+    if relations_later:
+        relations.cells_mark_stale(cells=cells)
+        _relations_refresh_soon()
+    else:
+        relations.relations_refresh(cells=cells)
     return [reviewed.get(ms[0].start) or settled[ms[0].event_id] for ms in fresh]
 
 
-def _mentions_detach(article) -> tuple[set[str], set[int]]:
-    machine_made = Mention.objects.filter(
-        article=article, event__review_state=Event.ReviewState.UNREVIEWED
+def _mentions_detach(article) -> tuple[list[Mention], dict[int, Event]]:
+    """Delete the article's machine-made mentions, returning them; and the events
+    an analyst owns that it evidences, by sentence start (never re-recorded)."""
+    mentions = list(
+        Mention.objects.filter(article=article)
+        .only("pk", "start", "cluster_key", "event_id", "day", "report")
+        .annotate(review_state=F("event__review_state"))
     )
-    rows = list(machine_made.values_list("cluster_key", "event_id"))
-    if rows:
-        machine_made.delete()
-    return {key for key, _ in rows if key}, {event for _, event in rows}
+    unreviewed = Event.ReviewState.UNREVIEWED
+    machine = [m for m in mentions if m.review_state == unreviewed]
+    if machine:
+        Mention.objects.filter(pk__in=[m.pk for m in machine]).delete()
+    owned = {m.start: m.event_id for m in mentions if m.review_state != unreviewed}
+    events = Event.objects.in_bulk(set(owned.values())) if owned else {}
+    return machine, {start: events[pk] for start, pk in owned.items()}
 
 
-def _reviewed_mentions(article) -> dict[int, Event]:
-    """The article's evidence an analyst owns: never re-recorded."""
-    mentions = Mention.objects.filter(article=article).exclude(
-        event__review_state=Event.ReviewState.UNREVIEWED
-    )
-    return {m.start: m.event for m in mentions.select_related("event")}
+def _changes(article, detached: list[Mention], new: list[list[Mention]]) -> dict:
+    """For each cluster key the article's accounts leave or join: the canonical
+    order of the first such account and the last day any of them sits on."""
+    changes: dict[str, tuple] = {}
+    accounts = [(m.cluster_key, m.report, m.day) for m in detached if m.cluster_key]
+    accounts += [(ms[0].cluster_key, ms[0].report, ms[0].day) for ms in new]
+    for key, report, day in accounts:
+        order = _order(day, article.published, article.content_hash, report)
+        first, last = changes.get(key, (order, day))
+        changes[key] = (min(first, order), _latest(last, day))
+    return changes
+
+
+def _order(day, published, article: str, report: int) -> tuple:
+    return corroboration.Report(article, report, day, published, "", "").order()
+
+
+def _latest(a: dt.date | None, b: dt.date | None) -> dt.date | None:
+    return None if a is None or b is None else max(a, b)
+
+
+def _relations_refresh_soon() -> None:
+    """After commit, enqueue one refresh of the stale pair rows for all the
+    articles this process records in the next few seconds."""
+    from tensions.tasks import refresh_relations
+
+    def send():
+        # The mark expires before the refresh runs, so that one refresh never
+        # starts reading while an article it skipped sending for still commits.
+        if not cache.add(REFRESH_PENDING, True, timeout=REFRESH_DELAY_SECONDS / 2):
+            return  # one is already on its way and will take these cells too
+        try:
+            refresh_relations.apply_async(countdown=REFRESH_DELAY_SECONDS)
+        except Exception:  # the broker is down: beat's periodic refresh catches up
+            logger.warning("could not enqueue the relations refresh")
+
+    transaction.on_commit(send)
+
+
+REFRESH_DELAY_SECONDS = 2
+REFRESH_PENDING = "tensions:relations-refresh-pending"
 
 
 def _actors_resolve(events: list[extraction.Event]) -> dict[str, Actor]:
@@ -173,6 +234,7 @@ def _report_mentions(
         "source_country_id": source.country_id,
         "target_country_id": target_country,
         "date": found.date,
+        "day": found.date or article.published,
         "date_precision": found.date_precision or "",
         "what": found.what[:300],
         "intensity": found.intensity,
@@ -214,24 +276,209 @@ def _groups_lock(keys: set[str]) -> None:
         )
 
 
-def _groups_recluster(keys: set[str], new: list[Mention]) -> set[int]:
-    """Cluster every machine-made account under `keys` (each key on its own);
-    returns the events that gained or lost mentions (the others are unchanged)."""
-    stored = list(
-        Mention.objects.filter(
-            cluster_key__in=keys, event__review_state=Event.ReviewState.UNREVIEWED
+def _reviewed_attach(new: list[list[Mention]]) -> set[int]:
+    """Give each new account that matches a reviewed event to that event, as
+    more evidence; returns the events that gained some. An account matches when
+    it is compatible with every report the event already holds."""
+    if not new:
+        return set()
+    window = settings.TENSIONS_CORROBORATION_WINDOW_DAYS
+    held: dict[int, dict] = {}
+    for mention in _reviewed_near(new, window):
+        held.setdefault(mention.event_id, {})[_report_of([mention])] = mention
+    attached = set()
+    for ms in new:
+        account = _report_of(ms)
+        for event_id, reports in sorted(held.items(), key=_first_report):
+            key = next(iter(reports.values())).cluster_key
+            if key == ms[0].cluster_key and all(
+                corroboration.compatible(account, r, window) for r in reports
+            ):
+                for mention in ms:
+                    mention.event_id = event_id
+                Mention.objects.bulk_create(ms)
+                attached.add(event_id)
+                break
+    return attached
+
+
+def _first_report(item: tuple[int, dict]) -> tuple:
+    return min(report.order() for report in item[1]), item[0]
+
+
+def _reviewed_near(new: list[list[Mention]], window: int) -> list[Mention]:
+    """Evidence of reviewed events under the keys of `new`, within a window of
+    their days (one cheap query, usually empty; a second for the articles)."""
+    reviewed = Mention.objects.filter(
+        cluster_key__in={ms[0].cluster_key for ms in new}
+    ).exclude(event__review_state=Event.ReviewState.UNREVIEWED)
+    days = [ms[0].day for ms in new]
+    if None not in days:
+        reach = dt.timedelta(days=window)
+        reviewed = reviewed.filter(
+            Q(day__gte=min(days) - reach, day__lte=max(days) + reach)
+            | Q(day__isnull=True)
         )
-        .select_related("article")
-        .defer("article__text")
-    )
-    by_key: dict[str, list[Mention]] = {key: [] for key in keys}
-    for mention in [*stored, *new]:
+    found = list(reviewed.values_list("pk", flat=True)[:_REVIEWED_READ_MAX])
+    return list(_with_article(Mention.objects.filter(pk__in=found))) if found else []
+
+
+_REVIEWED_READ_MAX = 2000
+
+
+def _with_article(mentions):
+    return mentions.select_related("article").defer("article__text")
+
+
+def _groups_recluster(changes: dict[str, tuple], new: list[Mention]) -> set[int]:
+    """Cluster again the machine-made accounts of each changed key; returns the
+    events that gained or lost mentions (the others are unchanged).
+
+    Only a window of days is read per key. Clustering visits accounts in a
+    canonical order and each joins the first cluster it fits, so the accounts
+    before the first changed one keep their clusters: they seed it. Accounts
+    after it are placed again, up to a horizon; there, if the clusters within
+    reach of later accounts (two windows) are exactly the stored events, later
+    accounts would be placed as they are, and reading stops. Otherwise the
+    horizon moves on (and at worst the whole key is read).
+    """
+    window = settings.TENSIONS_CORROBORATION_WINDOW_DAYS
+    horizons = dict.fromkeys(changes, 3 * window)
+    by_key: dict[str, list[Mention]] = {key: [] for key in changes}
+    for mention in new:
         by_key[mention.cluster_key].append(mention)
-    placement = _Placement()
-    for key in sorted(keys):
-        _group_cluster(by_key[key], placement)
+    placement, pending = _Placement(), set(changes)
+    while pending:
+        stored = _slices_read({k: (changes[k], horizons[k]) for k in pending}, window)
+        for key in sorted(pending):
+            found = _slice_cluster(
+                stored[key] + by_key[key], changes[key], window, horizons[key]
+            )
+            if found is None:
+                horizons[key] *= 2
+                continue
+            for cluster in found:
+                placement.place(cluster)
+            pending.discard(key)
     placement.save()
     return placement.changed
+
+
+def _slice_bounds(change: tuple, horizon: int, window: int) -> tuple | None:
+    """[first, following) days to read for a key, or None for all of it."""
+    first_day, last_day = change[0][0], change[1]
+    if last_day is None or first_day == dt.date.max:
+        return None
+    reach = dt.timedelta(days=2 * window)
+    return first_day - reach, last_day + dt.timedelta(days=horizon)
+
+
+def _slices_read(wanted: dict[str, tuple], window: int) -> dict[str, list[Mention]]:
+    """The stored machine-made accounts of each key within its bounds (or all of
+    them where the key holds an account without a day, which has no place)."""
+    slices, whole = Q(), Q()
+    for key, (change, horizon) in wanted.items():
+        bounds = _slice_bounds(change, horizon, window)
+        if bounds is None:
+            whole |= Q(cluster_key=key)
+        else:
+            slices |= Q(cluster_key=key) & (
+                Q(day__gte=bounds[0], day__lt=bounds[1]) | Q(day__isnull=True)
+            )
+    found = {key: [] for key in wanted}
+    undated = set()
+    for mention in _machine_made(slices | whole if slices else whole):
+        found[mention.cluster_key].append(mention)
+        if mention.day is None:
+            undated.add(mention.cluster_key)
+    partial = {k for k in undated if _slice_bounds(*wanted[k], window) is not None}
+    if partial:
+        for key in partial:
+            found[key] = []
+        for mention in _machine_made(Q(cluster_key__in=partial)):
+            found[mention.cluster_key].append(mention)
+    return found
+
+
+def _machine_made(where: Q) -> list[Mention]:
+    """The mentions `where` selects that no analyst owns, with their articles'
+    hash and date. Three indexed reads: joining events and articles in one
+    query makes PostgreSQL scan both tables once they are large."""
+    mentions = list(Mention.objects.filter(where).only(*_ACCOUNT_FIELDS))
+    owned = set(
+        Event.objects.filter(pk__in={m.event_id for m in mentions})
+        .exclude(review_state=Event.ReviewState.UNREVIEWED)
+        .values_list("pk", flat=True)
+    )
+    article_model = Mention._meta.get_field("article").related_model
+    articles = article_model.objects.only("content_hash", "published").in_bulk(
+        {m.article_id for m in mentions}
+    )
+    kept = [m for m in mentions if m.event_id not in owned]
+    for mention in kept:
+        mention.article = articles[mention.article_id]
+    return kept
+
+
+# What clustering and placing read of a stored mention (not its sentence).
+_ACCOUNT_FIELDS = (
+    "event",
+    "article",
+    "start",
+    "report",
+    "cluster_key",
+    "type",
+    "mode",
+    "status",
+    "context",
+    "channel",
+    "source_actor",
+    "target_actor",
+    "source_country",
+    "target_country",
+    "date",
+    "date_precision",
+    "day",
+    "what",
+    "intensity",
+    "confidence",
+)
+
+
+def _slice_cluster(
+    mentions: list[Mention], change: tuple, window: int, horizon: int
+) -> list[list[Mention]] | None:
+    """The clusters of a key's slice; None when the horizon did not settle."""
+    units: dict[tuple, list[Mention]] = {}
+    for mention in mentions:
+        units.setdefault((mention.article_id, mention.report), []).append(mention)
+    reports = {_report_of(ms): ms for ms in units.values()}
+    seeds: dict[int, list[corroboration.Report]] = {}
+    rest = []
+    for report in sorted(reports, key=corroboration.Report.order):
+        if reports[report][0].pk and report.order() < change[0]:
+            seeds.setdefault(reports[report][0].event_id, []).append(report)
+        else:
+            rest.append(report)
+    found = corroboration.clusters(rest, window_days=window, seeds=seeds.values())
+    bounds = _slice_bounds(change, horizon, window)
+    tail = bounds and bounds[1] - dt.timedelta(days=2 * window)
+    if tail and not _as_stored(found, reports, tail):
+        return None
+    return [[m for report in cluster for m in reports[report]] for cluster in found]
+
+
+def _as_stored(clusters, reports: dict, tail: dt.date) -> bool:
+    """Whether every cluster reaching `tail` is exactly a stored event."""
+    held = Counter(ms[0].event_id for ms in reports.values() if ms[0].pk)
+    for cluster in clusters:
+        if all(report.day < tail for report in cluster):
+            continue
+        events = {reports[r][0].event_id if reports[r][0].pk else 0 for r in cluster}
+        (event, *others) = events
+        if others or not event or held[event] != len(cluster):
+            return False
+    return True
 
 
 class _Placement:
@@ -245,6 +492,12 @@ class _Placement:
         self.added: list[Mention] = []
 
     def place(self, mentions: list[Mention]) -> None:
+        first = mentions[0].event_id if mentions[0].pk else None
+        if first not in self.taken and all(
+            m.pk and m.event_id == first for m in mentions
+        ):
+            self.taken.add(first)  # an event that stays as it is: the common case
+            return
         held = Counter(
             m.event_id for m in mentions if m.pk and m.event_id not in self.taken
         )
@@ -276,22 +529,12 @@ class _Placement:
         Mention.objects.bulk_create(self.added)
 
 
-def _group_cluster(mentions: list[Mention], placement: _Placement) -> None:
-    units: dict[tuple, list[Mention]] = {}
-    for mention in mentions:
-        units.setdefault((mention.article_id, mention.report), []).append(mention)
-    reports = {_report_of(ms): ms for ms in units.values()}
-    window = settings.TENSIONS_CORROBORATION_WINDOW_DAYS
-    for cluster in corroboration.clusters(reports, window_days=window):
-        placement.place([m for report in cluster for m in reports[report]])
-
-
 def _report_of(mentions: list[Mention]) -> corroboration.Report:
     m = mentions[0]
     return corroboration.Report(
         article=m.article.content_hash,
         index=m.report,
-        day=m.date or m.article.published,
+        day=m.day if m.day is not None else (m.date or m.article.published),
         published=m.article.published,
         mode=m.mode,
         what=m.what,
@@ -365,8 +608,7 @@ def _events_settle(event_ids: set[int]) -> tuple[set, dict[int, Event]]:
 
 def _mentions_by_event(events: list[Event]) -> dict[int, list[Mention]]:
     found: dict[int, list[Mention]] = {e.pk: [] for e in events}
-    rows = Mention.objects.filter(event__in=[e.pk for e in events])
-    for mention in rows.select_related("article").defer("article__text"):
+    for mention in _with_article(Mention.objects.filter(event__in=events)):
         found[mention.event_id].append(mention)
     return found
 

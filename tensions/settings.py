@@ -185,6 +185,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "articles.tasks.sweep_stuck_articles",
         "schedule": float(TENSIONS_SWEEP_EVERY_SECONDS),
     },
+    # Catches up pair rows whose refresh could not be enqueued (broker down).
+    "refresh-relations": {
+        "task": "tensions.tasks.refresh_relations",
+        "schedule": float(TENSIONS_SWEEP_EVERY_SECONDS),
+    },
 }
 
 REST_FRAMEWORK = {
@@ -203,6 +208,8 @@ REST_FRAMEWORK = {
         "tensions.throttles.AnonThrottle",
         "tensions.throttles.UserThrottle",
     ],
+    # JSON errors also for what Django refuses while parsing (413).
+    "EXCEPTION_HANDLER": "tensions.api_errors.exception_handler",
 }
 # Most rows one API page may hold when a client asks for ?page_size=.
 API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 1000)
@@ -218,6 +225,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets that share a field name get names of their own.
+    "ENUM_NAME_OVERRIDES": {
+        "ArticleStatusEnum": "articles.models.Article.Status",
+        "EventStatusEnum": "tensions.models.Event.Status",
+        "ReviewStateEnum": "tensions.models.Event.ReviewState",
+        "ReviewDecisionEnum": [("confirmed", "confirmed"), ("rejected", "rejected")],
+    },
 }
 
 LOGGING = {

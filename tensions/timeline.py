@@ -11,7 +11,9 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from tensions.display import event_title, intensity_colour
+from django.urls import reverse
+
+from tensions.display import date_label, event_title, intensity_colour
 
 WIDTH = 1000
 GUTTER = 240  # room for the lane labels, left of the plot
@@ -26,6 +28,12 @@ MAX_ROWS = 4  # beyond this, marks too close together become a "+n" cluster
 CLUSTER_WIDTH = 26
 MAX_TICKS = 10
 LABEL_CHARS = 32
+DAY_CLUSTER_RADIUS = 7
+DAY_CLUSTER_TITLES = 6  # events named in a same-day cluster's tooltip
+INDEX_HEIGHT = 10  # the tension-index strip under each lane
+INDEX_GAP = 4
+OVERVIEW_HEIGHT = 30
+LANE_TABLE_ROWS = 25
 
 
 @dataclass(frozen=True)
@@ -97,6 +105,37 @@ class Cluster:
 
 
 @dataclass(frozen=True)
+class DayCluster:
+    """Several events of one pair on one day: one round mark with their count."""
+
+    x: float
+    y: float
+    count: int
+    colour: str
+    title: str
+    href: str
+    status: str
+    style: StatusStyle
+    r: float = DAY_CLUSTER_RADIUS
+
+    @property
+    def label(self) -> str:
+        return str(self.count) if self.count < 100 else "99+"
+
+
+@dataclass(frozen=True)
+class IndexCell:
+    """One period of a pair's tension index, drawn as a tinted cell under its lane."""
+
+    x: float
+    width: float
+    colour: str
+    opacity: float
+    title: str
+    href: str
+
+
+@dataclass(frozen=True)
 class Tick:
     x: float
     label: str
@@ -111,11 +150,25 @@ class Lane:
     y: float = 0.0
     height: float = 0.0
     marks: list[Mark] = field(default_factory=list)
+    day_clusters: list[DayCluster] = field(default_factory=list)
     clusters: list[Cluster] = field(default_factory=list)
+    index_cells: list[IndexCell] = field(default_factory=list)
+    index_y: float = 0.0
+    events_href: str = ""
 
     @property
     def middle(self) -> float:
-        return self.y + self.height / 2
+        marks_height = self.height - (INDEX_HEIGHT + INDEX_GAP if self.index_y else 0)
+        return self.y + marks_height / 2
+
+    @property
+    def table_events(self) -> list:
+        """The lane's latest events, for its table (all are one link away)."""
+        return self.events[-LANE_TABLE_ROWS:]
+
+    @property
+    def index_label_y(self) -> float:
+        return self.index_y + INDEX_HEIGHT / 2
 
     @property
     def conflict_count(self) -> int:
@@ -141,6 +194,10 @@ class Timeline:
     @property
     def label_x(self) -> int:
         return self.plot_left - 12
+
+    @property
+    def plot_width(self) -> int:
+        return self.plot_right - self.plot_left
 
     @property
     def event_count(self) -> int:
@@ -219,35 +276,118 @@ def pack_rows(xs: list[float], *, gap: float = MARK_GAP, rows: int = MAX_ROWS):
     return placed
 
 
-def cluster_overflow(xs: list[float], *, width: float = CLUSTER_WIDTH) -> list[list]:
-    """Group x positions (ascending) so that no two badges overlap: [[x, n], ...]."""
+def cluster_overflow(
+    xs: list[float], *, width: float = CLUSTER_WIDTH, counts: list[int] | None = None
+) -> list[list]:
+    """Group x positions (ascending) so that no two badges overlap: [[x, n], ...].
+
+    Each x counts 1, or its entry in `counts`."""
     groups: list[list] = []
-    for x in xs:
+    for i, x in enumerate(xs):
+        n = counts[i] if counts else 1
         if groups and x - groups[-1][0] < width + 2:
-            groups[-1][1] += 1
+            groups[-1][1] += n
         else:
-            groups.append([x, 1])
+            groups.append([x, n])
     return groups
 
 
-def _layout_lane(lane: Lane, scale: Scale, href: Callable, y: float) -> None:
+def same_day_groups(events: list) -> list[list]:
+    """Events (in time order) gathered per day and status, so that a group's
+    mark can still say how real its events are: [[e1], [e2, e3], ...]."""
+    by_key: dict[tuple, list] = {}
+    for event in events:
+        by_key.setdefault((event.when, event.status), []).append(event)
+    return sorted(
+        by_key.values(), key=lambda g: (g[0].when, _STATUS_ORDER[g[0].status])
+    )
+
+
+_STATUS_ORDER = {status: i for i, status in enumerate(STATUS_STYLES)}
+
+
+def _layout_lane(lane: Lane, scale: Scale, links: _Links, y: float) -> None:
     lane.y = y
-    events = [e for e in lane.events if scale.start <= e.when <= scale.end]
-    xs = [scale.x(e.when) for e in events]
+    lane.events_href = links.events(lane.key, scale.start, scale.end)
+    inside = [e for e in lane.events if scale.start <= e.when <= scale.end]
+    groups = same_day_groups(inside)
+    xs = [scale.x(group[0].when) for group in groups]
     rows = pack_rows(xs)
     used = max((r for r in rows if r is not None), default=0) + 1
-    overflow = [x for x, row in zip(xs, rows, strict=True) if row is None]
-    lane.height = (used + (1 if overflow else 0)) * ROW_HEIGHT + 2 * LANE_PADDING
-    for event, x, row in zip(events, xs, rows, strict=True):
-        if row is not None:
-            lane.marks.append(_mark(event, x, _row_y(y, row), href))
+    unplaced = [i for i, row in enumerate(rows) if row is None]
+    lane.height = (used + (1 if unplaced else 0)) * ROW_HEIGHT + 2 * LANE_PADDING
+    for group, x, row in zip(groups, xs, rows, strict=True):
+        if row is None:
+            continue
+        if len(group) == 1:
+            lane.marks.append(_mark(group[0], x, _row_y(y, row), links.event))
+        else:
+            lane.day_clusters.append(
+                _day_cluster(group, lane.key, x, _row_y(y, row), links.events)
+            )
     badge_y = _row_y(y, used)
-    lane.clusters = [
-        Cluster(
-            x, badge_y, n, f"{n} more events here: see the table", f"#{lane.anchor}"
+    overflow = cluster_overflow(
+        [xs[i] for i in unplaced], counts=[len(groups[i]) for i in unplaced]
+    )
+    lane.clusters = []
+    for x, n in overflow:
+        days = [
+            groups[i][0].when for i in unplaced if x <= xs[i] < x + CLUSTER_WIDTH + 2
+        ]
+        href = links.events(lane.key, days[0], days[-1])
+        title = f"{n} more events here, {date_label(days[0])} – {date_label(days[-1])}"
+        lane.clusters.append(Cluster(x, badge_y, n, f"{title}: list them", href))
+
+
+def _day_cluster(group: list, key, x: float, y: float, href: Callable) -> DayCluster:
+    day = group[0].when
+    named = [f"• {event_title(e)}" for e in group[:DAY_CLUSTER_TITLES]]
+    if len(group) > DAY_CLUSTER_TITLES:
+        named.append(f"… and {len(group) - DAY_CLUSTER_TITLES} more")
+    mean = sum(e.intensity for e in group) / len(group)
+    return DayCluster(
+        x=x,
+        y=y,
+        count=len(group),
+        colour=intensity_colour(mean),
+        title=f"{len(group)} events on {date_label(day)}:\n" + "\n".join(named),
+        href=href(key, day, day, group[0].status),
+        status=group[0].status,
+        style=STATUS_STYLES.get(group[0].status, STATUS_STYLES["occurred"]),
+    )
+
+
+def _layout_index(lane: Lane, scale: Scale, points: list, href: Callable) -> None:
+    """The pair's tension index per period, as a strip at the foot of the lane."""
+    lane.index_y = lane.y + lane.height
+    lane.height += INDEX_HEIGHT + INDEX_GAP
+    for point in points:
+        if not point.events or point.end < scale.start or point.start > scale.end:
+            continue
+        left = scale.x(max(point.start, scale.start))
+        right = scale.x(min(point.end + dt.timedelta(days=1), scale.end))
+        index = point.index
+        lane.index_cells.append(
+            IndexCell(
+                x=left,
+                width=round(max(right - left, 1.5), 1),
+                colour=intensity_colour(-index / 10),
+                opacity=round(0.25 + 0.75 * abs(index) / 100, 2),
+                title=(
+                    f"Tension index {index:+.0f} · {point.events} event"
+                    f"{'s' if point.events != 1 else ''} · "
+                    f"{date_label(point.start)} – {date_label(point.end)}"
+                ),
+                href=href(lane.key, point),
+            )
         )
-        for x, n in cluster_overflow(overflow)
-    ]
+
+
+@dataclass(frozen=True)
+class _Links:
+    event: Callable  # event -> its page
+    events: Callable  # (pair, first, last, status=None) -> those events, listed
+    index: Callable  # (pair, point) -> the events behind that figure
 
 
 def _row_y(lane_y: float, row: int) -> float:
@@ -272,6 +412,16 @@ def data_span(lanes: list[Lane]) -> tuple[dt.date, dt.date] | None:
     return (min(dates), max(dates)) if dates else None
 
 
+def _event_href() -> Callable:
+    """Event pages' URLs, reversed once rather than once per mark."""
+    pattern = reverse("tensions:event", args=[987654321]).replace("987654321", "{}")
+    return lambda event: pattern.format(event.pk)
+
+
+def _no_link(*args) -> str:
+    return ""
+
+
 def build_timeline(
     events: Iterable,
     *,
@@ -279,14 +429,22 @@ def build_timeline(
     end: dt.date | None = None,
     focus: str | None = None,
     href: Callable | None = None,
+    events_href: Callable | None = None,
+    index_href: Callable | None = None,
+    index_series: Callable | None = None,
     max_lanes: int = 40,
 ) -> Timeline:
     """Lay out `events` in lanes per pair along one date axis.
 
     Without `start`/`end` the axis spans the data, padded a few days when it
-    is a single day.
+    is a single day. `index_series(pairs, start, end)`, when given, returns each
+    pair's tension-index points (relations.Point), drawn under its lane.
     """
-    href = href or (lambda event: event.get_absolute_url())
+    links = _Links(
+        event=href or _event_href(),
+        events=events_href or _no_link,
+        index=index_href or _no_link,
+    )
     lanes = group_lanes(events, focus)
     hidden = max(len(lanes) - max_lanes, 0)
     lanes = lanes[:max_lanes]
@@ -300,9 +458,14 @@ def build_timeline(
     if end <= start:
         start, end = start - dt.timedelta(days=3), end + dt.timedelta(days=3)
     scale = Scale(start, end)
+    series = (
+        index_series([lane.key for lane in lanes], start, end) if index_series else {}
+    )
     y = AXIS_HEIGHT
     for lane in lanes:
-        _layout_lane(lane, scale, href, y)
+        _layout_lane(lane, scale, links, y)
+        if lane.key in series:
+            _layout_index(lane, scale, series[lane.key], links.index)
         y += lane.height
     ticks = axis_ticks(start, end, scale)
     return Timeline(start, end, lanes, ticks, y + BOTTOM_PAD, hidden_lanes=hidden)
@@ -372,3 +535,60 @@ def _tick_label(date: dt.date, unit: str) -> str:
     if unit == "month":
         return date.strftime("%b %Y")
     return f"{date.day} {date.strftime('%b %Y')}"
+
+
+# Zoom, pan and the overview (the range brush) ----------------------------------
+
+
+def zoomed(start: dt.date, end: dt.date, factor: float) -> tuple[dt.date, dt.date]:
+    """The window `factor` times as long, around the same middle (at least a week)."""
+    days = max((end - start).days, 1)
+    new_days = max(round(days * factor), 7)
+    middle = start + dt.timedelta(days=days / 2)
+    first = middle - dt.timedelta(days=new_days // 2)
+    return first, first + dt.timedelta(days=new_days)
+
+
+def panned(start: dt.date, end: dt.date, share: float) -> tuple[dt.date, dt.date]:
+    """The window moved by `share` of its length (negative: earlier)."""
+    shift = dt.timedelta(days=round(max((end - start).days, 1) * share))
+    return start + shift, end + shift
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The whole span of the data, with the window the timeline shows."""
+
+    start: dt.date
+    end: dt.date
+    window_left: float
+    window_width: float
+    ticks: list[Tick]
+    width: int = WIDTH
+    height: int = OVERVIEW_HEIGHT
+    plot_left: int = GUTTER
+    plot_right: int = WIDTH - RIGHT_PAD
+
+    @property
+    def track_width(self) -> int:
+        return self.plot_right - self.plot_left
+
+    @property
+    def label_x(self) -> int:
+        return self.plot_left - 12
+
+
+def overview(
+    span: tuple[dt.date, dt.date], window: tuple[dt.date, dt.date]
+) -> Overview:
+    start, end = min(span[0], window[0]), max(span[1], window[1])
+    if end <= start:
+        end = start + dt.timedelta(days=1)
+    scale = Scale(start, end)
+    left, right = scale.x(window[0]), scale.x(window[1])
+    ticks = [
+        tick
+        for tick in axis_ticks(start, end, scale, max_ticks=8)
+        if scale.left + 30 <= tick.x <= scale.right - 30  # clear of the edges
+    ]
+    return Overview(start, end, left, round(max(right - left, 2), 1), ticks)

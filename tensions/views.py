@@ -3,27 +3,42 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Count, F, Prefetch, Q, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    When,
+)
 from django.db.models.functions import Greatest, Least
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from articles.models import Article
+from articles import summary
 from tensions import (
     charts,
     corroboration,
     display,
     relations,
+    relmap,
     review,
     roles,
     watchlists,
 )
+from tensions import timeline as timeline_layout
 from tensions.api import EventFilter
 from tensions.forms import (
     EventEditForm,
@@ -48,11 +63,19 @@ ACTIVE_PAIRS_DAYS = 90
 DEFAULT_PAIRS = 8  # lanes shown when no country is chosen
 TIMELINE_MAX_EVENTS = 3000
 LEGEND_INTENSITIES = (-10, -7.5, -5, -2.5, 0, 2.5, 5, 7.5, 10)
+MORE_FILTERS = ("type", "status", "min_confidence", "reviewed", "publisher", "rejected")
+PARTNER_MONTHS = 12  # the country page ranks partners over this many months
+MAP_SPANS = {"30": "30 days", "90": "90 days", "365": "12 months", "1825": "5 years"}
 
 
 def _dated(events):
     """Events placed in time (`day`: their date, else their first report)."""
     return events.filter(day__isnull=False)
+
+
+def _newest(events):
+    """The events recorded last (an index walk, where "by day" would sort them all)."""
+    return events.order_by("-created_at", "-id")
 
 
 def _latest_first(events):
@@ -61,19 +84,16 @@ def _latest_first(events):
 
 @login_required
 def home(request):
-    by_status = dict(
-        Article.objects.order_by().values_list("status").annotate(n=Count("id"))
-    )
+    processing = summary.processing_summary()
     context = {
-        "article_counts": [
-            (s.label, s.value, by_status.get(s.value, 0)) for s in Article.Status
-        ],
-        "article_total": sum(by_status.values()),
+        "article_counts": processing["counts"],
+        "article_total": processing["total"],
+        "queue": processing["queue"],
+        "failures": processing["failures"],
         "event_total": Event.objects.visible().count(),
-        "latest_events": _latest_first(Event.objects.visible().with_related())[:10],
+        "latest_events": _newest(Event.objects.visible().with_related())[:10],
         "active_pairs": _active_pairs(),
         "active_pairs_days": ACTIVE_PAIRS_DAYS,
-        "queue": {s: by_status.get(s, 0) for s in ("queued", "processing", "failed")},
         **_rankings(),
         "follow": watchlists.home_digest(user=request.user),
     }
@@ -81,19 +101,38 @@ def home(request):
 
 
 def _rankings() -> dict:
-    """Most tense pairs and largest changes this month: one query, two orders."""
-    start = relations.period_start(timezone.localdate(), Period.MONTH)
+    """Most tense pairs and largest changes this month (one query, two orders),
+    each with a sparkline of its recent weeks; the spikes among them."""
+    today = timezone.localdate()
+    start = relations.period_start(today, Period.MONTH)
     scores = relations.pairs_compare(period=Period.MONTH, start=start)
-    names = _country_names(code for s in scores for code in (s.a, s.b))
-    labelled = {
-        (s.a, s.b): f"{names.get(s.a, s.a)} – {names.get(s.b, s.b)}" for s in scores
-    }
+    tense, moved = relations.most_tense(scores), relations.largest_change(scores)
+    names = _country_names(code for s in [*tense, *moved] for code in (s.a, s.b))
+    series = charts.pairs_series(
+        list({(s.a, s.b) for s in [*tense, *moved]}),
+        period=watchlists.SPIKE_PERIOD,
+        start=today - dt.timedelta(weeks=watchlists.SPIKE_HISTORY),
+        end=today,
+    )
+
+    def rows(ranked):
+        return [
+            {
+                "score": s,
+                "label": f"{names.get(s.a, s.a)} – {names.get(s.b, s.b)}",
+                "spark": charts.sparkline(series[s.a, s.b]),
+                "spike": relations.is_spike([p.index for p in series[s.a, s.b]]),
+            }
+            for s in ranked
+        ]
+
+    ranked = {"most_tense": rows(tense), "largest_change": rows(moved)}
+    spikes = {r["label"]: r for r in [*ranked["most_tense"], *ranked["largest_change"]]}
     return {
         "month": start,
-        "most_tense": [(s, labelled[s.a, s.b]) for s in relations.most_tense(scores)],
-        "largest_change": [
-            (s, labelled[s.a, s.b]) for s in relations.largest_change(scores)
-        ],
+        "spike_weeks": watchlists.SPIKE_HISTORY,
+        **ranked,
+        "spikes": [r for r in spikes.values() if r["spike"]],
     }
 
 
@@ -135,11 +174,12 @@ def _country_names(codes) -> dict[str, str]:
 @login_required
 def timeline(request):
     form = TimelineForm(request.GET)
-    choices = list(_countries_with_events())
+    choices = _countries_with_events()
     context = {"form": form, "choices": choices, "legend": _legend()}
-    context.update(_picked(form, {c.code for c in choices}))
+    context["filters_open"] = any(request.GET.get(name) for name in MORE_FILTERS)
+    context.update(_picked(form, {code for code, _ in choices}))
     if form.is_valid():
-        context.update(_timeline_context(form.cleaned_data))
+        context.update(_timeline_context(form, request.GET))
     return render(request, "tensions/timeline.html", context)
 
 
@@ -153,27 +193,106 @@ def _picked(form, choice_codes: set[str]) -> dict:
     }
 
 
-def _timeline_context(data) -> dict:
+def _timeline_context(form, query) -> dict:
+    data = form.cleaned_data
     countries, focus = data["countries"], data["focus"] or None
     if focus is None and len(countries) == 1:
         focus, countries = countries[0], []
     start, end = data["start"], data["end"]
-    events = Event.objects.visible(rejected=data["rejected"])
-    events = _dated(events.interstate()).with_related()
-    events = _in_period(events, start, end)
-    events = _selected_pairs(events, countries, focus)
-    events = list(events.order_by("day", "id")[: TIMELINE_MAX_EVENTS + 1])
-    truncated = len(events) > TIMELINE_MAX_EVENTS
+    events = Event.objects.visible(rejected=data["rejected"]).interstate()
+    events = form.filter(_dated(events))
+    events = events.filter(
+        _pairs_shown(_in_period(events, start, end), countries, focus)
+    )
+    shown = _in_period(events, start, end).with_related()
+    shown = list(shown.order_by("day", "id")[: TIMELINE_MAX_EVENTS + 1])
     built = build_timeline(
-        events[:TIMELINE_MAX_EVENTS], start=start, end=end, focus=focus
+        shown[:TIMELINE_MAX_EVENTS],
+        start=start,
+        end=end,
+        focus=focus,
+        events_href=_events_href(_events_query(data)),
+        index_href=lambda key, point: charts.events_url(
+            point, a=key[0], b=key[1], directed=False
+        ),
+        index_series=_index_series,
     )
     return {
         "timeline": built,
-        "truncated": truncated,
+        "truncated": len(shown) > TIMELINE_MAX_EVENTS,
         "max_events": TIMELINE_MAX_EVENTS,
         "focus": focus,
         "selected": countries,
+        **_timeline_navigation(query, events, built),
     }
+
+
+def _index_series(pairs, start: dt.date, end: dt.date):
+    """The index under the lanes, per day, week or month as the window allows."""
+    days = (end - start).days
+    period = (
+        Period.DAY if days <= 120 else Period.WEEK if days <= 3 * 366 else Period.MONTH
+    )
+    return charts.pairs_series(pairs, period=period, start=start, end=end)
+
+
+def _events_query(data) -> dict:
+    """The timeline's filters as the events page (tensions:events) reads them."""
+    statuses = data["status"] or [s for s, _ in Event.Status.choices]
+    if data["scope"] == "actual":
+        statuses = [s for s in statuses if s in TimelineForm.ACTUAL]
+    query = {"type": data["type"], "status": statuses}
+    if data["min_confidence"] is not None:
+        query["min_confidence"] = str(data["min_confidence"])
+    if data["reviewed"]:
+        query["review_state"] = list(TimelineForm.REVIEWED)
+    if data["publisher"].strip():
+        query["publisher"] = data["publisher"].strip()
+    if data["rejected"]:
+        query["rejected"] = "1"
+    return query
+
+
+def _events_href(filters: dict):
+    """Links to the events page for a pair's events between two days (one status
+    or those the filters allow), with the timeline's filters."""
+    base = reverse("tensions:events")
+
+    def href(key, first: dt.date, last: dt.date, status: str | None = None) -> str:
+        query = {"pair": ",".join(key), "day_from": first, "day_to": last}
+        query |= filters | ({"status": status} if status else {})
+        return f"{base}?{urlencode(query, doseq=True)}"
+
+    return href
+
+
+def _timeline_navigation(query, events, built) -> dict:
+    """Links that zoom and pan (the same state in the URL, other dates), and the
+    overview of the whole span the brush selects in."""
+    if built.start is None:
+        return {}
+    window = (built.start, built.end)
+    span = events.aggregate(first=Min("day"), last=Max("day"))
+    moves = {
+        "earlier": timeline_layout.panned(*window, -0.5),
+        "later": timeline_layout.panned(*window, 0.5),
+        "zoom_in": timeline_layout.zoomed(*window, 0.5),
+        "zoom_out": timeline_layout.zoomed(*window, 2),
+    }
+    nav = {name: _with_dates(query, *dates) for name, dates in moves.items()}
+    nav["everything"] = _with_dates(query, None, None)
+    overview = timeline_layout.overview((span["first"], span["last"]), window)
+    return {"nav": nav, "overview": overview, "bookmark": _with_dates(query, *window)}
+
+
+def _with_dates(query, start, end) -> str:
+    changed = query.copy()
+    for name, value in (("start", start), ("end", end)):
+        if value:
+            changed[name] = value.isoformat()
+        else:
+            changed.pop(name, None)
+    return f"{reverse('tensions:timeline')}?{changed.urlencode()}"
 
 
 def _in_period(events, start, end):
@@ -184,35 +303,34 @@ def _in_period(events, start, end):
     return events
 
 
-def _selected_pairs(events, countries: list[str], focus: str | None):
+def _pairs_shown(events, countries: list[str], focus: str | None) -> Q:
     """Focus against its partners (among `countries` if given); else pairs among
-    `countries`; else the busiest pairs of the period."""
+    `countries`; else the busiest pairs of `events`."""
     if focus:
-        events = events.for_country(focus)
-        if countries:
-            others = [c for c in countries if c != focus]
-            events = events.filter(
-                Q(source_country_id__in=others) | Q(target_country_id__in=others)
-            )
-        return events
+        shown = Q(source_country_id=focus) | Q(target_country_id=focus)
+        others = [c for c in countries if c != focus]
+        if others:
+            shown &= Q(source_country_id__in=others) | Q(target_country_id__in=others)
+        return shown
     if countries:
-        return events.filter(
-            source_country_id__in=countries, target_country_id__in=countries
-        )
-    busiest = list(_pair_counts(events)[:DEFAULT_PAIRS])
+        return Q(source_country_id__in=countries, target_country_id__in=countries)
     pairs = Q(pk__in=[])
-    for row in busiest:
+    for row in _pair_counts(events)[:DEFAULT_PAIRS]:
         pairs |= Q(source_country_id=row["a"], target_country_id=row["b"])
         pairs |= Q(source_country_id=row["b"], target_country_id=row["a"])
-    return events.filter(pairs)
+    return pairs
 
 
-def _countries_with_events():
-    involved = Event.objects.visible().interstate()
-    return Country.objects.filter(
-        Q(code__in=involved.values("source_country_id"))
-        | Q(code__in=involved.values("target_country_id"))
-    ).only("code", "name")
+def _countries_with_events() -> list[tuple[str, str]]:
+    """(code, name) of the countries in events, for the picker: an index probe
+    per country rather than a scan of the events."""
+    events = Event.objects.visible().interstate()
+    return list(
+        Country.objects.filter(
+            Exists(events.filter(source_country_id=OuterRef("code")))
+            | Exists(events.filter(target_country_id=OuterRef("code")))
+        ).values_list("code", "name")
+    )
 
 
 def _legend() -> dict:
@@ -233,6 +351,7 @@ def country(request, code: str):
     context = {
         "country": country,
         "partners": _partners(events.interstate(), country.code),
+        "partners_months": PARTNER_MONTHS,
         "recent_events": _latest_first(events.with_related())[:20],
         "actors": _actors_seen(country.code),
         "event_total": events.count(),
@@ -241,6 +360,8 @@ def country(request, code: str):
 
 
 def _partners(events, code: str) -> list[dict]:
+    """Partners by their tension index over the last months, most tense first
+    (those quiet lately last), each with a sparkline of it."""
     partner = Case(
         When(source_country_id=code, then=F("target_country_id")),
         default=F("source_country_id"),
@@ -256,8 +377,22 @@ def _partners(events, code: str) -> list[dict]:
         .order_by("-n", "partner_code")
     )
     names = _country_names(row["partner_code"] for row in rows)
+    today = timezone.localdate()
+    series = charts.pairs_series(
+        [(code, row["partner_code"]) for row in rows],
+        period=Period.MONTH,
+        start=today - dt.timedelta(days=31 * (PARTNER_MONTHS - 1)),
+        end=today,
+    )
     for row in rows:
+        points = series[code, row["partner_code"]]
         row["name"] = names.get(row["partner_code"], row["partner_code"])
+        row["recent"] = sum(p.events for p in points)
+        row["index"] = relations.tension_index(
+            sum(p.conflict for p in points), sum(p.cooperation for p in points)
+        )
+        row["spark"] = charts.sparkline(points)
+    rows.sort(key=lambda r: (not r["recent"], -r["index"], -r["n"]))
     return rows
 
 
@@ -513,6 +648,26 @@ def pair(request, a: str, b: str):
         "spike": relations.is_spike([p.index for p in series]),
     }
     return render(request, "tensions/pair.html", context)
+
+
+@login_required
+def relations_map(request):
+    span = request.GET.get("span") if request.GET.get("span") in MAP_SPANS else "365"
+    end = timezone.localdate()
+    start = end - dt.timedelta(days=int(span) - 1)
+    days = int(span)
+    period = Period.DAY if days <= 31 else Period.WEEK if days <= 120 else Period.MONTH
+    drawn = relmap.relations_map(period=period, start=start, end=end)
+    context = {
+        "map": drawn,
+        "span": span,
+        "spans": MAP_SPANS.items(),
+        "start": start,
+        "end": end,
+        "busiest": sorted(drawn.edges, key=lambda e: -e.events)[:15],
+        "legend": _legend(),
+    }
+    return render(request, "tensions/map.html", context)
 
 
 @login_required

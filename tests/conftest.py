@@ -22,6 +22,12 @@ def seed_text() -> str:
     return SEED_ARTICLE.read_text(encoding="utf-8")
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Users made by fixtures need no slow key stretching (a second each)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def _user_in(django_user_model, username: str, group: str | None, **flags):
     from django.contrib.auth.models import Group
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from articles.models import Article, UploadBatch
+from articles.models import Article, OriginalFile, UploadBatch
 from articles.services import (
     article_create,
     article_process,
@@ -238,3 +238,73 @@ def _call(*args) -> tuple[str, str]:
     out, err = io.StringIO(), io.StringIO()
     call_command(*args, stdout=out, stderr=err)
     return out.getvalue(), err.getvalue()
+
+
+# Originals -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def test_an_uploaded_file_is_kept_as_uploaded_and_stored_once(media):
+    data = WIRE.encode("utf-16")
+    (first,) = batch_upload(files=_files(("wire.txt", data)), source="api").uploads
+    (again,) = batch_upload(files=_files(("copy.txt", data)), source="api").uploads
+
+    original = first.article.original
+    assert original.file.read() == data
+    assert (original.name, original.size, first.article.original_member) == (
+        "wire.txt",
+        len(data),
+        "",
+    )
+    assert again.article == first.article and not again.created
+    assert OriginalFile.objects.count() == 1
+    assert len([p for p in media.rglob("*") if p.is_file()]) == 1
+
+
+def test_articles_of_an_archive_share_it_and_name_their_member(media):
+    archive = samples.zipped({"a.txt": WIRE.encode(), "b/c.txt": FRENCH.encode()})
+    result = batch_upload(files=_files(("news.zip", archive)), source="web")
+
+    members = sorted(
+        (u.article.original.name, u.article.original_member) for u in result.uploads
+    )
+    assert members == [("news.zip", "news.zip/a.txt"), ("news.zip", "news.zip/b/c.txt")]
+    assert OriginalFile.objects.get().file.read() == archive
+
+
+def test_a_file_that_yields_no_article_is_not_kept(media):
+    result = batch_upload(files=_files(("empty.txt", b"")), source="api")
+
+    assert result.errors and not OriginalFile.objects.exists()
+
+
+def test_the_original_downloads_for_a_logged_in_user_only(media, client, viewer):
+    data = WIRE.encode()
+    (upload,) = batch_upload(
+        files=_files(("<b>x</b>.html", data)), source="api"
+    ).uploads
+    url = reverse("articles:original", args=[upload.article.pk])
+
+    assert client.get(url).status_code == 302  # to the login page
+    client.force_login(viewer)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == data
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["Content-Disposition"].startswith("attachment;")
+    page = client.get(upload.article.get_absolute_url()).content.decode()
+    assert url in page
+
+
+def test_pasted_text_has_no_original_to_download(client, viewer):
+    article = article_create(text=WIRE).article
+    client.force_login(viewer)
+
+    assert (
+        client.get(reverse("articles:original", args=[article.pk])).status_code == 404
+    )

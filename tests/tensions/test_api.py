@@ -106,14 +106,15 @@ def test_an_unreadable_file_gets_a_400_saying_so(api):
     assert "a PNG image" in response.json()["file"][0]
 
 
-def test_a_file_over_the_limit_gets_a_400(api, settings):
+def test_a_file_over_the_limit_gets_a_json_413(api, settings):
     settings.TENSIONS_MAX_UPLOAD_BYTES = 100
     big = SimpleUploadedFile("big.txt", b"word " * 100)
 
     response = api.post("/api/v1/articles/", {"file": [big]}, format="multipart")
 
-    assert response.status_code == 400
-    assert "limit" in response.json()["file"][0]
+    assert response.status_code == 413
+    assert "big.txt (500 bytes)" in response.json()["detail"]
+    assert not Article.objects.exists()
 
 
 def _events():

@@ -2,11 +2,13 @@
 
 import datetime as dt
 import itertools
+import random
 import uuid
 
 import pytest
 
-from tensions.corroboration import Report, clusters, disagreements
+from tensions import review, services
+from tensions.corroboration import Report, clusters, compatible, disagreements
 from tensions.models import Event, Mention
 from tensions.services import events_record
 from tests.factories import article_make, found_event
@@ -173,3 +175,154 @@ def test_reports_disagreeing_on_date_and_figures_are_listed():
         ("date", (("2025-10-10", ("Post",)), ("2025-10-11", ("Herald",)))),
         ("figure (tons)", (("400", ("Herald",)), ("500", ("Post",)))),
     ]
+
+
+# At scale: a window of each key is read, with the same result as reading it all
+
+
+WHATS = ["radars", "radar systems", "missiles", "wheat", "fuel and wheat", ""]
+
+
+def _random_accounts(seed: int, n: int = 36) -> list[tuple[str, dt.date, str]]:
+    """(publisher, day, object) for n reports of one key over three months."""
+    rng = random.Random(seed)
+    return [
+        (f"P{i:02d}", D + dt.timedelta(days=rng.randrange(90)), rng.choice(WHATS))
+        for i in range(n)
+    ]
+
+
+def _expected(articles: dict, accounts) -> list[list[str]]:
+    """The clustering of all reports at once, as sorted publishers."""
+    reports = {
+        Report(articles[name].content_hash, 0, day, D, "", what): name
+        for name, day, what in accounts
+    }
+    found = clusters(reports, window_days=7)
+    return sorted(sorted(reports[r] for r in cluster) for cluster in found)
+
+
+def _stored() -> list[list[str]]:
+    return sorted(
+        sorted(m.article.publisher for m in e.mentions.select_related("article"))
+        for e in Event.objects.all()
+    )
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_recording_one_by_one_clusters_as_clustering_all_at_once(seed):
+    accounts = _random_accounts(seed)
+    articles = {name: _article(name, published=D) for name, _, _ in accounts}
+    shuffled = accounts[:]
+    random.Random(seed).shuffle(shuffled)
+    for name, day, what in shuffled:
+        _record(articles[name], found_event(date=day, what=what))
+
+    assert _stored() == _expected(articles, accounts)
+    # Reprocessing a third of them with other days and objects: still the same.
+    moved = _random_accounts(seed + 100)[: len(accounts) // 3]
+    for name, day, what in moved:
+        _record(articles[name], found_event(date=day, what=what))
+    final = {name: (name, day, what) for name, day, what in accounts}
+    final |= {name: (name, day, what) for name, day, what in moved}
+    assert _stored() == _expected(articles, list(final.values()))
+    assert sorted(Event.objects.values_list("mention_count", flat=True)) == sorted(
+        len(e) for e in _stored()
+    )
+
+
+def test_recording_reads_only_the_days_around_the_report(monkeypatch):
+    for n in range(12):  # strikes on twelve days, long before
+        day = D - dt.timedelta(days=200 + n)
+        _record(_article(f"old{n}"), found_event(date=day, what="radars"))
+    before = Event.objects.count()
+    read = []
+    slices_read = services._slices_read
+
+    def spy(wanted, window):
+        found = slices_read(wanted, window)
+        read.extend(m for ms in found.values() for m in ms)
+        return found
+
+    monkeypatch.setattr(services, "_slices_read", spy)
+    _record(_article("new"), found_event(date=D, what="radars"))
+
+    assert read == []
+    assert Event.objects.count() == before + 1
+
+
+# Reviewed events gain evidence and keep what the analyst decided
+
+
+def test_a_new_report_of_a_reviewed_event_attaches_without_changing_it(analyst):
+    (event,) = _record(_article("A"), found_event(date=D, what="radars"))
+    review.event_edit(
+        event_id=event.pk, user=analyst, version=1, changes={"what": "S-300 radars"}
+    )
+    later = _article("B", published=D + dt.timedelta(days=2))
+
+    (attached,) = _record(later, found_event(date=D + dt.timedelta(days=1)))
+
+    event.refresh_from_db()
+    assert attached.pk == event.pk and Event.objects.count() == 1
+    assert (event.what, event.date, event.review_state, event.version) == (
+        "S-300 radars",
+        D,
+        "edited",
+        2,
+    )
+    assert (event.mention_count, event.article_count, event.publisher_count) == (
+        2,
+        2,
+        2,
+    )
+    # Reprocessing the new article leaves the evidence where it is.
+    _record(later, found_event(date=D + dt.timedelta(days=1)))
+    event.refresh_from_db()
+    assert (event.mention_count, event.version, Mention.objects.count()) == (2, 2, 2)
+
+
+def test_a_report_that_does_not_match_a_reviewed_event_is_its_own(analyst):
+    (event,) = _record(_article("A"), found_event(date=D, what="radars"))
+    review.event_confirm(event_id=event.pk, user=analyst, version=1)
+
+    _record(_article("B"), found_event(date=D + dt.timedelta(days=20)))
+    _record(_article("C"), found_event(date=D, what="wheat shipments"))
+
+    event.refresh_from_db()
+    assert event.mention_count == 1 and Event.objects.count() == 3
+
+
+def _clusters_naively(reports, window_days):
+    """The definition: each report, in canonical order, joins the first cluster
+    whose every report it is compatible with."""
+    found = []
+    for report in sorted(reports, key=Report.order):
+        for cluster in found:
+            if all(compatible(report, other, window_days) for other in cluster):
+                cluster.append(report)
+                break
+        else:
+            found.append([report])
+    return found
+
+
+def test_skipping_clusters_out_of_reach_changes_no_cluster():
+    rng = random.Random(5)
+    reports = [
+        Report(
+            article=f"a{n}",
+            index=0,
+            day=None if rng.random() < 0.1 else D + dt.timedelta(rng.randrange(60)),
+            published=D,
+            mode=rng.choice(["", "", "aerial"]),
+            what=rng.choice(WHATS),
+        )
+        for n in range(150)
+    ]
+
+    assert clusters(reports, window_days=7) == _clusters_naively(reports, 7)
+    ordered = sorted(reports, key=Report.order)
+    seeds = clusters(ordered[:60], window_days=7)
+    resumed = clusters(ordered[60:], window_days=7, seeds=seeds)
+    assert resumed == _clusters_naively(reports, 7)

@@ -4,9 +4,10 @@ import datetime as dt
 import uuid
 
 import pytest
+from django.core.cache import cache
 
 from tensions import relations
-from tensions.models import DyadPeriod
+from tensions.models import DyadPeriod, StaleCell
 from tensions.relations import (
     event_weight,
     is_spike,
@@ -15,6 +16,7 @@ from tensions.relations import (
     tension_index,
 )
 from tensions.services import events_record
+from tensions.tasks import refresh_relations
 from tests.factories import article_make, found_event
 
 pytestmark = pytest.mark.django_db
@@ -126,3 +128,39 @@ def test_an_event_moved_by_another_article_leaves_no_stale_pair_row():
     incremental = _pair_rows()
     relations.relations_rebuild()
     assert _pair_rows() == incremental
+
+
+def test_processing_marks_rows_stale_and_one_refresh_brings_them_up_to_date(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    cache.clear()
+    sent = []
+    monkeypatch.setattr(
+        refresh_relations, "apply_async", lambda **options: sent.append(options)
+    )
+    article = _article()
+    with django_capture_on_commit_callbacks(execute=True):
+        for day in (dt.date(2025, 9, 10), OCT, dt.date(2025, 10, 12)):
+            events_record(
+                article=_article(published=day),
+                events=[found_event("USA", "VEN", type="ASSAULT", date=day)],
+                extractor_version="t",
+                relations_later=True,
+            )
+        events_record(article=article, events=[found_event()], extractor_version="t")
+        # Reprocessed away: its rows must go too.
+        events_record(
+            article=article, events=[], extractor_version="t", relations_later=True
+        )
+
+    assert len(sent) == 1  # one refresh for all the articles
+    assert StaleCell.objects.exists()
+    assert refresh_relations.apply().get() > 0
+
+    assert not StaleCell.objects.exists()
+    refreshed = _pair_rows()
+    relations.relations_rebuild()
+    assert _pair_rows() == refreshed
+    assert {source for source, *_ in refreshed} == {"USA"}
+    assert refresh_relations.apply().get() == 0
+    assert _pair_rows() == refreshed

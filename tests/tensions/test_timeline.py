@@ -36,7 +36,8 @@ def _overlap(a, b) -> bool:
 
 
 def test_both_directions_of_a_pair_share_one_lane():
-    built = _build([_event("VEN", "RUS"), _event("RUS", "VEN")])
+    later = dt.date(2025, 10, 20)
+    built = _build([_event("VEN", "RUS"), _event("RUS", "VEN", when=later)])
     assert [lane.key for lane in built.lanes] == [("RUS", "VEN")]
     assert len(built.lanes[0].marks) == 2
 
@@ -95,29 +96,75 @@ def test_a_single_day_of_data_is_padded_so_it_can_be_drawn():
     assert built.ticks
 
 
-def test_same_day_marks_in_a_lane_do_not_overlap():
-    day = dt.date(2025, 10, 1)
-    events = [_event(when=day) for _ in range(3)] + [_event(when=day.replace(day=2))]
-    marks = _build(events).lanes[0].marks
+def test_marks_of_nearby_days_in_a_lane_do_not_overlap():
+    days = [dt.date(2025, 10, d) for d in (1, 2, 3)] + [dt.date(2025, 12, 1)]
+    built = _build([_event(when=day) for day in days])
+    marks = built.lanes[0].marks
     assert len(marks) == 4
     for a, b in itertools.combinations(marks, 2):
         assert not _overlap(a, b), (a, b)
 
 
-def test_too_many_marks_on_one_day_become_a_cluster_with_their_count():
+def test_same_day_events_of_a_pair_are_one_mark_with_their_count():
     day = dt.date(2025, 10, 1)
-    events = [_event(when=day) for _ in range(timeline.MAX_ROWS + 3)]
-    lane = _build(events).lanes[0]
-    assert len(lane.marks) == timeline.MAX_ROWS
-    assert [c.count for c in lane.clusters] == [3]
-    assert lane.clusters[0].href == "#pair-RUS-VEN"
+    events = [_event(when=day, intensity=-8) for _ in range(3)]
+    events += [_event(when=day.replace(day=9)), _event("USA", "VEN", when=day)]
+    built = timeline.build_timeline(
+        events,
+        href=lambda e: f"/events/{e.pk}/",
+        events_href=lambda key, d, _, status=None: (
+            f"/events/?pair={','.join(key)}&day={d}"
+        ),
+    )
+    busy = built.lanes[0]
+    assert [(c.count, c.label) for c in busy.day_clusters] == [(3, "3")]
+    assert len(busy.marks) == 1  # the 9th, alone
+    cluster = busy.day_clusters[0]
+    assert cluster.href == "/events/?pair=RUS,VEN&day=2025-10-01"
+    assert cluster.title.startswith("3 events on 1 Oct 2025:")
+    assert cluster.title.count("•") == 3
+    assert _rgb(cluster.colour)[0] > 150  # their mean intensity: conflict
+    assert len(built.lanes[1].marks) == 1  # another pair that day: its own mark
+
+
+def test_same_day_events_of_different_statuses_keep_their_own_marks():
+    day = dt.date(2025, 10, 1)
+    statuses = ["occurred", "occurred", "possible"]
+    lane = _build([_event(when=day, status=s) for s in statuses]).lanes[0]
+    assert [(c.status, c.count) for c in lane.day_clusters] == [("occurred", 2)]
+    assert [m.status for m in lane.marks] == ["possible"]
+    assert lane.marks[0].y != lane.day_clusters[0].y
+
+
+def test_too_many_marks_close_together_become_a_badge_with_their_count():
+    days = [dt.date(2025, 1, 1) + dt.timedelta(days=d) for d in range(10)]
+    events = [_event(when=day) for day in days] + [_event(when=dt.date(2026, 1, 1))]
+    events += [_event(when=days[-1])]  # a same-day pair among the overflow
+    lane = timeline.build_timeline(
+        events,
+        href=lambda e: f"/events/{e.pk}/",
+        events_href=lambda key, first, last, status=None: (
+            f"/events/?pair={','.join(key)}&first={first}&last={last}"
+        ),
+    ).lanes[0]
+    rows = {round(m.y) for m in [*lane.marks, *lane.day_clusters]}
+    assert len(rows) == timeline.MAX_ROWS
+    assert lane.clusters and all(
+        lane.y < c.y < lane.y + lane.height for c in lane.clusters
+    )
+    first_badge = lane.clusters[0]
+    assert first_badge.href.startswith("/events/?pair=RUS,VEN&first=2025-01-")
+    drawn = len(lane.marks) + sum(c.count for c in lane.day_clusters)
+    assert drawn + sum(c.count for c in lane.clusters) == len(events)
+
     assert all(lane.y <= m.y <= lane.y + lane.height for m in lane.marks)
     assert lane.y < lane.clusters[0].y < lane.y + lane.height
 
 
 def test_lanes_grow_to_hold_stacked_marks_and_never_overlap_each_other():
-    day = dt.date(2025, 10, 1)
-    built = _build([_event(when=day) for _ in range(3)] + [_event("USA", "VEN")])
+    days = [dt.date(2025, 10, d) for d in (1, 2, 3)]
+    far = dt.date(2026, 10, 1)  # a long axis: the three days are pixels apart
+    built = _build([_event(when=d) for d in days] + [_event("USA", "VEN", when=far)])
     busy, quiet = built.lanes
     assert busy.height > quiet.height
     assert quiet.y >= busy.y + busy.height
@@ -158,7 +205,10 @@ def test_alleged_events_are_diamonds():
 
 
 def test_the_mark_colour_follows_intensity():
-    events = [_event(intensity=-9.5), _event(intensity=0), _event(intensity=10)]
+    events = [
+        _event(intensity=value, when=dt.date(2025, month, 1))
+        for value, month in ((-9.5, 1), (0, 6), (10, 12))
+    ]
     conflict, neutral, cooperation = (
         _rgb(m.colour) for m in _build(events).lanes[0].marks
     )

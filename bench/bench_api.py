@@ -1,0 +1,310 @@
+"""The API under load: generated events in PostgreSQL, gunicorn, a loopback client.
+
+    .venv/bin/python -m bench.bench_api [--events 1000000] [--seconds 20]
+        [--clients 8] [--workers 4] [--plans bench/api_plans.txt]
+
+Needs the PostgreSQL of tests/stack.py (a database of its own, dropped at the
+end). Generated events are written with COPY, the pair-period rows rebuilt with
+`rebuild_relations`, then gunicorn serves the app with the production settings
+(DEBUG off, throttles set out of reach) and a small threaded client with
+keep-alive connections measures, one after the other in one run, requests per
+second and p50/p99 latency of:
+
+  health     /api/v1/health/ (a trivial JSON answer of the same app)
+  events     the events of one pair over one year (first page)
+  relations  the monthly relations of that pair over that year
+
+It prints the ratios to health (targets: events ≥ 0.5, relations ≥ 0.3; p99 under
+5× p50) and writes EXPLAIN ANALYZE plans of the main queries to --plans.
+Not part of the test suite: the figures go to bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import io
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psycopg2
+
+from tensions.extraction import taxonomy
+from tests.stack import require_servers, stack_create, stack_destroy
+
+PAIR = ("USA", "VEN")
+YEAR = (dt.date(2024, 1, 1), dt.date(2024, 12, 31))
+SPAN = (dt.date(2021, 1, 1), dt.date(2025, 12, 31))
+COUNTRIES = [
+    "USA",
+    "VEN",
+    "RUS",
+    "UKR",
+    "CHN",
+    "TWN",
+    "IRN",
+    "ISR",
+    "IND",
+    "PAK",
+    "PRK",
+    "KOR",
+    "JPN",
+    "TUR",
+    "SYR",
+    "IRQ",
+    "SAU",
+    "YEM",
+    "COL",
+    "BRA",
+    "MEX",
+    "CUB",
+    "FRA",
+    "DEU",
+    "GBR",
+    "POL",
+    "SRB",
+    "EGY",
+    "ETH",
+    "ERI",
+]
+STATUSES = ("occurred",) * 6 + ("planned", "possible", "alleged", "denied")
+TYPES = tuple(taxonomy.TYPE_NAMES)
+_EVENT_COLUMNS = [
+    "type",
+    "mode",
+    "context",
+    "status",
+    "channel",
+    "date",
+    "date_precision",
+    "first_reported",
+    "what",
+    "intensity",
+    "confidence",
+    "review_state",
+    "mention_count",
+    "article_count",
+    "publisher_count",
+    "created_at",
+    "updated_at",
+    "source_actor_id",
+    "source_country_id",
+    "target_actor_id",
+    "target_country_id",
+    "day",
+    "version",
+]
+
+
+# Data ----------------------------------------------------------------------
+
+
+def actors_make(conn) -> dict[str, int]:
+    """One state actor per country, as the extractor would make them."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "INSERT INTO tensions_actor (key, name, kind, title, aliases, country_id) "
+            "SELECT 'state:' || code || ':' || lower(name), name, 'state', '', "
+            "'[]'::jsonb, code FROM tensions_country WHERE code = ANY(%s) "
+            "ON CONFLICT (key) DO NOTHING",
+            (list(COUNTRIES),),
+        )
+        cur.execute(
+            "SELECT country_id, id FROM tensions_actor WHERE kind = 'state' "
+            "AND country_id = ANY(%s)",
+            (list(COUNTRIES),),
+        )
+        return dict(cur.fetchall())
+
+
+def _event_line(rng: random.Random, actors: dict[str, int], now: str) -> str:
+    if rng.random() < 0.05:  # the pair the bench reads gets a busy share
+        source, target = PAIR if rng.random() < 0.5 else PAIR[::-1]
+    else:
+        source, target = rng.sample(COUNTRIES, 2)
+    kind = rng.choice(TYPES)
+    day = SPAN[0] + dt.timedelta(days=rng.randrange((SPAN[1] - SPAN[0]).days))
+    values = (
+        kind, "", '["military"]', rng.choice(STATUSES), "", day, "day", day,
+        "generated", taxonomy.intensity(kind, ""), round(rng.uniform(0.3, 1), 2),
+        "unreviewed", 1, 1, 1, now, now, actors[source], source, actors[target],
+        target, day, 1,
+    )  # fmt: skip
+    return "\t".join(str(v) for v in values) + "\n"
+
+
+def events_make(conn, total: int, seed: int = 7) -> float:
+    """COPY `total` generated events in chunks; returns the seconds it took."""
+    rng, actors = random.Random(seed), actors_make(conn)
+    now = dt.datetime.now(dt.UTC).isoformat()
+    started = time.perf_counter()
+    with conn.cursor() as cur:
+        for first in range(0, total, 100_000):
+            rows = min(100_000, total - first)
+            chunk = io.StringIO(
+                "".join(_event_line(rng, actors, now) for _ in range(rows))
+            )
+            cur.copy_from(chunk, "tensions_event", columns=_EVENT_COLUMNS)
+    conn.commit()
+    return time.perf_counter() - started
+
+
+# Load ----------------------------------------------------------------------
+
+
+def load(port: int, path: str, headers: dict, seconds: float, clients: int) -> dict:
+    """Keep-alive clients hammering one path: requests per second, p50, p99 (ms)."""
+    _clients_run(port, path, headers, min(2.0, seconds / 5), clients)  # warm-up
+    latencies, errors = _clients_run(port, path, headers, seconds, clients)
+    latencies.sort()
+    return {
+        "rps": len(latencies) / seconds,
+        "p50": 1000 * statistics.median(latencies),
+        "p99": 1000 * latencies[int(0.99 * (len(latencies) - 1))],
+        "requests": len(latencies),
+        "errors": errors,
+    }
+
+
+def _clients_run(port, path, headers, seconds, clients) -> tuple[list[float], int]:
+    latencies: list[float] = []
+    errors = [0]
+    lock, deadline = threading.Lock(), time.perf_counter() + seconds
+
+    def client():
+        conn, mine, bad = http.client.HTTPConnection("127.0.0.1", port), [], 0
+        while time.perf_counter() < deadline:
+            began = time.perf_counter()
+            conn.request("GET", path, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            mine.append(time.perf_counter() - began)
+            bad += response.status != 200
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+            errors[0] += bad
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, errors[0]
+
+
+# Plans ----------------------------------------------------------------------
+
+
+def plans(stack, token: str, paths: dict[str, str]) -> str:
+    """EXPLAIN ANALYZE of each query the app runs for each path (in this process,
+    against the bench database)."""
+    os.environ.update(stack.env)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tensions.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client, out = Client(HTTP_HOST="127.0.0.1"), []
+    for name, path in paths.items():
+        with CaptureQueriesContext(connection) as captured:
+            status = client.get(path, HTTP_AUTHORIZATION=f"Token {token}").status_code
+        out.append(f"## {name}: GET {path} -> {status}\n")
+        with psycopg2.connect(stack.database_url) as conn, conn.cursor() as cur:
+            for query in captured.captured_queries:
+                sql = query["sql"]
+                if "authtoken_token" in sql:
+                    continue
+                cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+                plan = "\n".join(row[0] for row in cur.fetchall())
+                out.append(f"{sql}\n\n{plan}\n")
+    return "\n".join(out)
+
+
+# Run ----------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--plans", default="bench/api_plans.txt")
+    args = parser.parse_args()
+    os.environ.setdefault("SECRET_KEY", "bench-only")
+    require_servers()
+    a, b = PAIR
+    paths = {
+        "health": "/api/v1/health/",
+        "events": f"/api/v1/events/?pair={a},{b}&date_from={YEAR[0]}&date_to={YEAR[1]}",
+        "relations": f"/api/v1/relations/?pair={a},{b}&period=month"
+        f"&date_from={YEAR[0]}&date_to={YEAR[1]}",
+        "events, unfiltered": "/api/v1/events/",
+    }
+    with tempfile.TemporaryDirectory(prefix="bench-api-") as folder:
+        stack = stack_create(
+            Path(folder),
+            env={"API_THROTTLE_ANON": "10000000/s", "API_THROTTLE_USER": "10000000/s"},
+        )
+        try:
+            _run(stack, args, paths)
+        finally:
+            stack_destroy(stack)
+
+
+def _run(stack, args, paths: dict[str, str]) -> None:
+    with psycopg2.connect(stack.database_url) as conn:
+        copy_s = events_make(conn, args.events)
+    started = time.perf_counter()
+    stack.manage("rebuild_relations")
+    rebuild_s = time.perf_counter() - started
+    with psycopg2.connect(stack.database_url) as conn, conn.cursor() as cur:
+        cur.execute("ANALYZE")  # fresh statistics, as autovacuum would make them
+    print(
+        f"{args.events:,} events copied in {copy_s:.1f} s; relations rebuilt in "
+        f"{rebuild_s:.1f} s"
+    )
+    token = stack.create_user("bench", "bench-password-1")
+    stack.start(
+        "web", "gunicorn", "tensions.wsgi", "--bind", f"127.0.0.1:{stack.port}",
+        "--workers", str(args.workers), "--worker-class", "gthread",
+        "--threads", "2", "--keep-alive", "30", "--timeout", "60",
+    )  # fmt: skip
+    stack._wait_for(stack._web_answers, "web server answering", "web")
+    auth = {"Authorization": f"Token {token}"}
+    results = {}
+    for name in ("health", "events", "relations"):
+        headers = {} if name == "health" else auth
+        results[name] = load(
+            stack.port, paths[name], headers, args.seconds, args.clients
+        )
+        r = results[name]
+        print(
+            f"{name:10} {r['rps']:8.1f} rps  p50 {r['p50']:7.1f} ms  "
+            f"p99 {r['p99']:7.1f} ms  p99/p50 {r['p99'] / r['p50']:4.1f}  "
+            f"({r['requests']} requests, {r['errors']} not 200)"
+        )
+    for name, target in (("events", 0.5), ("relations", 0.3)):
+        ratio = results[name]["rps"] / results["health"]["rps"]
+        print(f"{name} / health: {ratio:.2f} (target ≥ {target})")
+    Path(args.plans).write_text(plans(stack, token, paths))
+    print(f"query plans written to {args.plans}")
+    print(json.dumps(results))
+    ok = all(r["errors"] == 0 for r in results.values())
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()

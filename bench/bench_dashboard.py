@@ -1,0 +1,236 @@
+"""Dashboard pages under load: requests per second against a trivial page.
+
+    .venv/bin/python -m bench.bench_dashboard [--events 100000] [--seconds 15]
+
+Needs the PostgreSQL of tests/stack.py. On a fresh database of its own: bulk
+inserts generated events (5 years, 60 countries, a few busy pairs as the news
+has them), builds the DyadPeriod aggregates with tensions.relations, starts
+gunicorn with production settings (DEBUG off), logs in, then drives each page in
+turn from keep-alive connections on loopback, in one run: a trivial page (the
+"About the index" page: session, user, a template), the timeline of the busiest
+pair over the whole span, the home page and the busiest country's page. Target:
+each page at least 0.3x the trivial page's rate. Not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import os
+import random
+import re
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import requests
+
+from tests.stack import require_servers, stack_create, stack_destroy
+
+COUNTRIES = 60
+YEARS = 5
+BATCH = 5000
+TARGET = 0.3
+
+
+def populate(database_url: str, events: int, seed: int = 7) -> dict:
+    """Generated events in bulk, then the relations; returns what to request."""
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("SECRET_KEY", "bench-only")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tensions.settings")
+    import django
+
+    django.setup()
+    from tensions import relations
+    from tensions.extraction import taxonomy
+    from tensions.models import Actor, Country, Event
+
+    rng = random.Random(seed)
+    codes = list(
+        Country.objects.filter(historic=False)
+        .order_by("code")
+        .values_list("code", flat=True)[:COUNTRIES]
+    )
+    actors = _actors(Actor, Country, codes)
+    pairs = [(a, b) for a in codes for b in codes if a != b]
+    rng.shuffle(pairs)
+    weights = [1 / (rank + 1) for rank in range(len(pairs))]  # a few busy pairs
+    end = dt.date.today()
+    span = 365 * YEARS
+    types = taxonomy.TYPE_NAMES
+    started = time.perf_counter()
+    for first in range(0, events, BATCH):
+        chosen = rng.choices(pairs, weights, k=min(BATCH, events - first))
+        Event.objects.bulk_create(
+            _event(Event, taxonomy, rng, actors, pair, types, end, span)
+            for pair in chosen
+        )
+    inserted = time.perf_counter() - started
+    started = time.perf_counter()
+    cells = relations.relations_rebuild()
+    rebuilt = time.perf_counter() - started
+    busiest = pairs[0]
+    return {
+        "pair": busiest,
+        "country": busiest[0],
+        "start": end - dt.timedelta(days=span),
+        "end": end,
+        "pair_events": Event.objects.for_dyad(*busiest).count(),
+        "insert_s": inserted,
+        "rebuild_s": rebuilt,
+        "cells": cells,
+    }
+
+
+def _actors(Actor, Country, codes: list[str]) -> dict:
+    names = dict(Country.objects.filter(code__in=codes).values_list("code", "name"))
+    Actor.objects.bulk_create(
+        [
+            Actor(
+                key=Actor.make_key(name=names[c], kind="state", country=c),
+                name=names[c],
+                kind="state",
+                country_id=c,
+            )
+            for c in codes
+        ],
+        ignore_conflicts=True,
+    )
+    return {a.country_id: a for a in Actor.objects.filter(kind="state")}
+
+
+def _event(Event, taxonomy, rng, actors, pair, types, end, span):
+    source, target = pair
+    type_name = rng.choice(types)
+    day = end - dt.timedelta(days=rng.randrange(span))
+    articles = rng.choice((1, 1, 1, 2, 3))
+    return Event(
+        type=type_name,
+        status=rng.choice(taxonomy.STATUSES),
+        source_actor=actors[source],
+        target_actor=actors[target],
+        source_country_id=source,
+        target_country_id=target,
+        date=day,
+        day=day,
+        first_reported=day,
+        date_precision="day",
+        what="generated",
+        intensity=taxonomy.intensity(type_name, ""),
+        confidence=round(rng.uniform(0.3, 1.0), 2),
+        mention_count=articles,
+        article_count=articles,
+        publisher_count=articles,
+    )
+
+
+def log_in(base: str, username: str, password: str) -> str:
+    """The session cookie of a logged-in user."""
+    session = requests.Session()
+    page = session.get(f"{base}/accounts/login/", timeout=30)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+    done = session.post(
+        f"{base}/accounts/login/",
+        data={
+            "username": username,
+            "password": password,
+            "csrfmiddlewaretoken": token.group(1),
+        },
+        headers={"Referer": f"{base}/accounts/login/"},
+        timeout=30,
+    )
+    done.raise_for_status()
+    return "; ".join(f"{k}={v}" for k, v in session.cookies.items())
+
+
+def load(port: int, path: str, cookie: str, seconds: float, clients: int) -> dict:
+    """Requests per second from `clients` threads, each on one keep-alive
+    connection, for `seconds`; every answer must be a 200."""
+    counts, failures, latencies = [0] * clients, [], []
+    stop = time.perf_counter() + seconds
+
+    def drive(i: int) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        while time.perf_counter() < stop:
+            began = time.perf_counter()
+            connection.request("GET", path, headers={"Cookie": cookie})
+            response = connection.getresponse()
+            response.read()
+            if response.status != 200:
+                failures.append(response.status)
+                return
+            latencies.append(time.perf_counter() - began)
+            counts[i] += 1
+        connection.close()
+
+    threads = [threading.Thread(target=drive, args=(i,)) for i in range(clients)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    if failures:
+        raise RuntimeError(f"{path}: answered {failures[0]}")
+    latencies.sort()
+    return {
+        "rps": sum(counts) / elapsed,
+        "requests": sum(counts),
+        "median_ms": 1000 * latencies[len(latencies) // 2],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--clients", type=int, default=4)
+    args = parser.parse_args()
+    require_servers()
+    with tempfile.TemporaryDirectory(prefix="bench-dashboard-") as folder:
+        stack = stack_create(Path(folder))
+        try:
+            data = populate(stack.database_url, args.events)
+            print(
+                f"{args.events} events inserted in {data['insert_s']:.1f} s; "
+                f"{data['cells']} pair-period rows built in {data['rebuild_s']:.1f} s"
+            )
+            stack.start_web()
+            stack.create_user("bench", "bench-password-1")
+            cookie = log_in(stack.url, "bench", "bench-password-1")
+            a, b = data["pair"]
+            span = {"start": data["start"], "end": data["end"]}
+            pages = {
+                "trivial (about)": "/about/index/",
+                f"timeline {a}-{b} ({data['pair_events']} events, 5 years)": (
+                    "/timeline/?" + urlencode({"countries": [a, b], **span}, True)
+                ),
+                "home": "/",
+                f"country {data['country']}": f"/countries/{data['country']}/",
+            }
+            results = {}
+            for name, path in pages.items():
+                load(stack.port, path, cookie, 2, 1)  # warm up each worker
+                results[name] = load(
+                    stack.port, path, cookie, args.seconds, args.clients
+                )
+        finally:
+            stack_destroy(stack)
+    base = results["trivial (about)"]["rps"]
+    ok = True
+    print(f"{'page':52} {'rps':>7} {'median ms':>10} {'ratio':>6}")
+    for name, r in results.items():
+        ratio = r["rps"] / base
+        ok &= ratio >= TARGET
+        print(f"{name:52} {r['rps']:7.1f} {r['median_ms']:10.1f} {ratio:6.2f}")
+    verdict = "met" if ok else "NOT met"
+    print(f"target: every page >= {TARGET}x the trivial page: {verdict}")
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()

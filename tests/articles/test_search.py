@@ -1,0 +1,210 @@
+"""Full-text search of articles: the article list, the API search, both databases.
+
+The tests without a marker hold on SQLite (the fallback) and on PostgreSQL
+(ranked full-text search). Those that need PostgreSQL run in-process when the
+suite runs on it, and otherwise through test_the_postgres_search_holds, which
+runs this file again against a PostgreSQL database of its own.
+"""
+
+import datetime as dt
+import os
+import subprocess
+import sys
+import uuid
+
+import psycopg2
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from rest_framework.test import APIClient
+
+from articles.models import Article
+from articles.search import articles_search, search_terms
+from tests.stack import ROOT, _with_database, postgres_url
+from tests.tensions.factories import make_article, make_event, make_mention
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    cache.clear()
+
+
+@pytest.fixture
+def postgres_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only; test_the_postgres_search_holds runs it there")
+
+
+@pytest.fixture
+def library():
+    return {
+        "base": make_article(
+            "Russia moved radar units to the naval base near the coast.",
+            title="Radar units at the naval base",
+            publisher="Reuters",
+            language="en",
+            published=dt.date(2025, 10, 2),
+        ),
+        "drill": make_article(
+            "A radar drill took place; the base was closed.",
+            title="A drill",
+            publisher="AP",
+            language="en",
+            published=dt.date(2025, 9, 1),
+        ),
+        "other": make_article(
+            "Fishing quotas were agreed in Brussels.",
+            title="Quotas",
+            publisher="Reuters",
+            language="fr",
+            published=dt.date(2025, 10, 5),
+        ),
+    }
+
+
+def _found(query: str) -> list[str]:
+    return [a.title for a in articles_search(Article.objects.all(), query)]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("radar base", ["Radar units at the naval base", "A drill"]),
+        ('"naval base"', ["Radar units at the naval base"]),
+        ("radar -drill", ["Radar units at the naval base"]),
+        ("radar quotas", []),
+        ("REUTERS quotas", ["Quotas"]),
+    ],
+)
+def test_every_term_must_match_best_first(library, query, expected):
+    assert _found(query) == expected
+
+
+def test_the_terms_of_a_query(library):
+    assert search_terms('radar "naval base" -drill or x') == (
+        ["radar", "naval base", "x"],
+        ["drill"],
+    )
+
+
+def test_a_title_match_ranks_above_a_text_match():
+    make_article("Nothing but the word sanctions, once.", title="Budget")
+    make_article("New sanctions were announced.", title="Sanctions announced")
+
+    assert _found("sanctions") == ["Sanctions announced", "Budget"]
+
+
+def test_postgres_stems_words_and_reads_or(library, postgres_only):
+    assert _found("radars") == ["Radar units at the naval base", "A drill"]
+    assert set(_found("quotas or drill")) == {"Quotas", "A drill"}
+
+
+def test_postgres_search_uses_the_gin_index(library, postgres_only):
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")  # three rows: force the choice
+        plan = articles_search(Article.objects.all(), "radar").explain()
+        cursor.execute("RESET enable_seqscan")
+
+    assert "article_search" in plan
+
+
+# The article list page -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("q=radar", ["Radar units at the naval base", "A drill"]),
+        ("q=radar&publisher=ap", ["A drill"]),
+        ("publisher=Reuters&language=fr", ["Quotas"]),
+        ("published_from=2025-10-01", ["Quotas", "Radar units at the naval base"]),
+        ("published_to=2025-09-30&status=done", ["A drill"]),
+        ("status=failed", []),
+    ],
+)
+def test_the_article_list_searches_and_filters(viewer_client, library, query, expected):
+    page = viewer_client.get(f"/articles/?{query}").context["page"]
+
+    assert [a.title for a in page.object_list] == expected
+
+
+def test_the_list_keeps_its_filters_in_the_page_links(viewer_client, library):
+    response = viewer_client.get("/articles/?q=radar&publisher=AP&published_from=x")
+
+    assert response.context["filters"] == "q=radar&publisher=AP"
+
+
+def test_the_article_list_costs_no_query_per_row(
+    viewer_client, django_assert_max_num_queries
+):
+    event = make_event()
+    for n in range(30):
+        article = make_article(f"Report {n}: Venezuela asked Russia for radars.")
+        make_mention(event, article, "Venezuela asked Russia for radars.")
+    with django_assert_max_num_queries(8):
+        response = viewer_client.get("/articles/?q=radars+venezuela")
+
+    assert response.status_code == 200
+    assert {a.event_count for a in response.context["page"].object_list} == {1}
+
+
+# The API -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def api(viewer):
+    client = APIClient()
+    client.force_authenticate(viewer)
+    return client
+
+
+def test_the_api_search_answers_articles_and_events(api, library):
+    event = make_event(what="radar units")
+    make_mention(event, library["base"], "Russia moved radar units")
+    make_event("CHN", "TWN", what="drills")
+
+    body = api.get("/api/v1/search/?q=radar units").json()
+
+    assert [a["title"] for a in body["articles"]] == ["Radar units at the naval base"]
+    assert body["articles"][0]["event_count"] == 1
+    assert [e["id"] for e in body["events"]] == [event.pk]
+
+
+@pytest.mark.parametrize("query", ["", "q=radar&limit=0", "q=radar&limit=500"])
+def test_a_bad_search_gets_a_400(api, query):
+    response = api.get(f"/api/v1/search/?{query}")
+
+    assert response.status_code == 400
+    assert set(response.json()) <= {"q", "limit"}
+
+
+# PostgreSQL, from a suite that runs on SQLite -----------------------------------------
+
+
+def _postgres_reachable() -> None:
+    try:
+        psycopg2.connect(postgres_url(), connect_timeout=3).close()
+    except psycopg2.Error as exc:
+        reason = f"PostgreSQL is not reachable at {postgres_url()} ({exc})".strip()
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI=true and a server is missing: {reason}", pytrace=False)
+        pytest.skip(f"the PostgreSQL search needs a server: {reason}")
+
+
+@pytest.mark.django_db(transaction=False)
+def test_the_postgres_search_holds():
+    if connection.vendor == "postgresql":
+        pytest.skip("this suite runs on PostgreSQL: its tests above ran there")
+    _postgres_reachable()
+    name = f"search_{uuid.uuid4().hex[:8]}"  # pytest-django makes test_<name>
+    env = {**os.environ, "DATABASE_URL": _with_database(postgres_url(), name)}
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", __file__, "-q", "-p", "no:cacheprovider",
+         "-k", "not test_the_postgres_search_holds"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    assert " skipped" not in run.stdout.splitlines()[-1]
