@@ -29,7 +29,7 @@ from rest_framework.settings import api_settings
 
 from tensions import api_review, exports, roles
 from tensions.extraction import taxonomy
-from tensions.models import Actor, Country, Event, Mention, Revision
+from tensions.models import UNDATED, Actor, Country, Event, Mention, Revision
 
 # ?ordering= values of the events list and exports; each ends on the id, so that
 # rows sharing a value keep one order. "date" is the event's day (its date, else
@@ -40,7 +40,6 @@ EVENT_ORDERINGS = {
     "-intensity": ("-intensity", "-id"),
     "intensity": ("intensity", "id"),
 }
-_UNDATED = dt.date(1, 1, 1)
 
 
 class CappedCursorPagination(CursorPagination):
@@ -395,7 +394,7 @@ def json_string(value: str) -> str:
 
 def events_sorted(events):
     """Events with `sort_day`, the non-null day the date orderings sort on."""
-    return events.annotate(sort_day=Coalesce("day", Value(_UNDATED))).order_by(
+    return events.annotate(sort_day=Coalesce("day", Value(UNDATED))).order_by(
         *EVENT_ORDERINGS["-date"]
     )
 

@@ -6,7 +6,8 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from tensions.extraction import taxonomy
@@ -125,6 +126,10 @@ class EventQuerySet(models.QuerySet):
         return self.select_related(
             "source_actor", "target_actor", "source_country", "target_country"
         )
+
+
+# The day undated events sort on: before every real day.
+UNDATED = dt.date(1, 1, 1)
 
 
 class Event(models.Model):
@@ -249,6 +254,15 @@ class Event(models.Model):
                 name="event_dyad_day",
             ),
             models.Index(fields=["created_at"], name="event_created"),
+            # The API's default order, newest first with undated events last: an
+            # index walk for the first page and for every cursor after it.
+            models.Index(
+                Coalesce("day", Value(UNDATED)).desc(),
+                F("id").desc(),
+                name="event_sort_day",
+            ),
+            # Recent events of a country, newest first (country page).
+            models.Index(fields=["day", "id"], name="event_day_id"),
             # The few an analyst reviewed, found without scanning all events.
             models.Index(
                 fields=["review_state"],
