@@ -78,7 +78,8 @@ def event_key(event: Event) -> Key:
 
 def plover_key(event: Event) -> Key:
     """The key of an Event as the PLOVER gold codes it. PLOVER has no status:
-    it codes promised future cooperation as AGREE and an announced withdrawal
+    it codes promised future cooperation (a planned visit or meeting included)
+    as AGREE and an announced withdrawal
     as CONCEDE (TAXONOMY.md), where this engine keeps the type and says
     `planned` in the status."""
     source, target, kind = event_key(event)
@@ -89,6 +90,7 @@ def plover_key(event: Event) -> Key:
 
 _PLOVER_PLANNED = {
     "AID": "AGREE",
+    "CONSULT": "AGREE",
     "COOPERATE": "AGREE",
     "SUPPORT": "AGREE",
     "RETREAT": "CONCEDE",

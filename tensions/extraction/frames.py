@@ -182,6 +182,19 @@ class SentenceReader:
             return dobj is not None
         if alt == "dobj_actor":
             return dobj is not None and bool(self.res.actors(dobj))
+        if alt == "on_visit":
+            # "arrived in Amman on a visit" (not "troops arrived in Amman")
+            visits = self.cues["visit_nouns"]
+            return any(
+                pobj.dep_ == "pobj" and pobj.lemma_ in visits
+                for prep in verb.children
+                if prep.dep_ == "prep"
+                for pobj in prep.children
+            )
+        if alt == "owned_object":
+            # "welcomed President Reagan's statement": the object's owner
+            owner = _child(dobj, "poss") if dobj is not None else None
+            return owner is not None and bool(self.res.actors(owner))
         if alt == "xcomp":
             return _child(verb, "xcomp", "ccomp") is not None
         if alt == "inner_subject":
@@ -273,6 +286,16 @@ class SentenceReader:
                 found = self.res.owner(child)
                 if found:
                     return found
+        # "mobilized reservists for a war against Iraq": the war's enemy
+        if tok.lemma_.lower() in self.cues["war_nouns"]:
+            for prep in tok.children:
+                if prep.dep_ == "prep" and prep.lower_ in {"against", "on"}:
+                    return self._pobj_actors(prep, location)
+        # "tortured scores of Liberian refugees": the people counted
+        if tok.lemma_.lower() in self.cues["quantity_nouns"]:
+            found = self._pobj_actors(_child(tok, "prep") or tok, location)
+            if found:
+                return found
         # "demanded the withdrawal of Serbian forces": those who would act
         for prep in tok.children:
             if prep.dep_ == "prep" and prep.lower_ == "of":
@@ -553,6 +576,11 @@ class SentenceReader:
         for prep in _preps_below(noun):
             if prep.lower_ in entry.targets:
                 found += self._pobj_actors(prep, location)
+        if noun.dep_ == "compound" and "between" in entry.targets:
+            # "a mediation effort between A and B": the compound's head has them
+            for prep in noun.head.children:
+                if prep.dep_ == "prep" and prep.lower_ == "between":
+                    found += self._pobj_actors(prep, location)
         if not found and verb is not None:
             for child in verb.children:
                 if child.dep_ in {"prep", "dative"} and child.lower_ in entry.targets:

@@ -85,9 +85,10 @@ def _plover_case(record: dict) -> dict:
         pairs = [(a, b, True) for i, a in enumerate(sources) for b in sources[i + 1 :]]
     else:
         return _case(record, [{"types": [kind], "excluded": "no target or source"}])
+    # two actors of one country ("Israeli helicopters and tanks") make one key
     events = [
         {"source": s, "target": t, "types": [kind], "symmetric": symmetric}
-        for s, t, symmetric in pairs
+        for s, t, symmetric in dict.fromkeys(pairs)
     ]
     return _case(record, events)
 

@@ -25,6 +25,8 @@ _TITLES = {
     "secretary": ActorKind.OFFICIAL,
     "ambassador": ActorKind.OFFICIAL,
     "envoy": ActorKind.OFFICIAL,
+    "chairman": ActorKind.OFFICIAL,
+    "chairperson": ActorKind.OFFICIAL,
     "spokesman": ActorKind.OFFICIAL,
     "spokeswoman": ActorKind.OFFICIAL,
     "general": ActorKind.MILITARY,
@@ -93,7 +95,10 @@ class Resolver:
         if token.i in self.coref:
             return self.coref[token.i]
         if token.lower_ in self.noun_kinds or token.lemma_.lower() in self.noun_kinds:
-            return self._described(token)
+            described = self._described(token)
+            if described is not None or token.ent_type_ != "PERSON":
+                return described
+            # "Defence Secretary Tom King": a name that is also a title word
         if token.ent_type_ == "PERSON":
             return self._titled_person(token)
         return None
@@ -115,7 +120,20 @@ class Resolver:
             return mention.actor if token.dep_ in {"nsubj", "nsubjpass"} else None
         if mention.role == DEMONYM and token.dep_ in {"amod", "compound"}:
             return None
+        if mention.role == DEMONYM and (_ethnic(token) or _resident(token)):
+            return self._community(token)
         return mention.actor
+
+    def _community(self, token: Token) -> Actor | None:
+        """ "ethnic Albanians in south Serbia", "the Albanians of southern
+        Serbia": a community, of the country it lives in (if the text says)."""
+        for prep in token.children:
+            if prep.dep_ == "prep" and prep.lower_ in {"in", "of"}:
+                for pobj in prep.children:
+                    place = self.actor(pobj) if pobj.dep_ == "pobj" else None
+                    if place is not None and place.country:
+                        return Actor(_phrase(token), ActorKind.PERSON, place.country)
+        return None
 
     def _modifier_actor(self, token: Token, preps=("of",)) -> Actor | None:
         for child in token.children:
@@ -130,7 +148,14 @@ class Resolver:
         return None
 
     def _modifier(self, child: Token) -> Actor | None:
+        if child.lemma_ == "lead" and child.dep_ == "amod":
+            # "Vietnamese-led forces" are the leader's forces ("-backed" are not)
+            for leader in child.children:
+                if leader.dep_ in {"npadvmod", "compound", "nmod", "amod"}:
+                    return self._modifier(leader)
         mention = self.by_token.get(child.i)
+        if mention is not None and mention.role == DEMONYM and _ethnic(child):
+            return None  # "ethnic Albanian guerrillas": not Albania's
         if mention is not None and mention.role in {COUNTRY, DEMONYM, NAMED}:
             return mention.actor
         if mention is not None and mention.role == OUTLET:
@@ -187,10 +212,25 @@ class Resolver:
         window = token.doc[max(entity.start - 5, token.sent.start) : entity.start]
         country = _country_in(window, self.by_token)
         kind = next((_TITLES[t.lower_] for t in window if t.lower_ in _TITLES), None)
-        if country is None or kind is None:
+        if kind is None:
             return None
+        if country is None:
+            # "Arab League Secretary General Chadli Klibi" speaks for the League
+            return _organisation_in(window, self.by_token)
         title = window[[t.i for t in window if t.lower_ in _TITLES][0] - window.start :]
         return Actor(entity.text, kind, country, title.text)
+
+
+def _ethnic(token: Token) -> bool:
+    """ "ethnic Albanians", "ethnic Turkish villagers": a people, not a state."""
+    return token.i > 0 and token.doc[token.i - 1].lower_ == "ethnic"
+
+
+def _resident(token: Token) -> bool:
+    """ "the Albanians of southern Serbia": a people named by where it lives."""
+    return token.tag_ in {"NNS", "NNPS"} and any(
+        c.dep_ == "prep" and c.lower_ == "of" for c in token.children
+    )
 
 
 def _named(token: Token, modifier: Token, conj: Token) -> str:
@@ -215,6 +255,14 @@ def _country_in(window: Span, by_token: dict[int, Mention]) -> str | None:
         mention = by_token.get(tok.i)
         if mention is not None and mention.role in {COUNTRY, DEMONYM}:
             return mention.actor.country
+    return None
+
+
+def _organisation_in(window: Span, by_token: dict[int, Mention]) -> Actor | None:
+    for tok in reversed(window):
+        mention = by_token.get(tok.i)
+        if mention is not None and mention.actor.kind == ActorKind.IGO:
+            return mention.actor
     return None
 
 

@@ -2,7 +2,9 @@
 
 import json
 
-from tensions.extraction.evaluate import main, misses
+from tensions.extraction import gold
+from tensions.extraction.engine import extract
+from tensions.extraction.evaluate import event_key, main, misses, plover_key
 
 HIT = {
     "id": "hit",
@@ -35,3 +37,30 @@ def test_misses_flag_prints_the_listing_after_the_figures(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "precision 0.500" in out
     assert "miss: missed" in out and "hit: missed" not in out
+
+
+def test_plover_key_codes_a_planned_visit_as_agree():
+    # TAXONOMY.md: PLOVER codes future cooperation as AGREE; the engine keeps
+    # CONSULT and says `planned`
+    (event,) = extract("The Chilean president will visit Peru next month.")
+    assert (event.type, event.status) == ("CONSULT", "planned")
+    assert event_key(event) == ("CHL", "PER", "CONSULT")
+    assert plover_key(event) == ("CHL", "PER", "AGREE")
+    (done,) = extract("The Chilean president visited Peru.")
+    assert plover_key(done) == ("CHL", "PER", "CONSULT")
+
+
+def test_plover_record_counts_two_actors_of_one_country_once():
+    record = {
+        "id": "x",
+        "text": "Israeli helicopters and tanks shelled Palestinian positions.",
+        "event": "FIGHT",
+        "source": [{"code": "ISRMIL"}, {"code": "ISRMIL"}],
+        "target": [{"code": "PSE"}],
+    }
+    (event,) = gold._plover_case(record)["events"]
+    assert (event["source"], event["target"], event["types"]) == (
+        "ISR",
+        "PSE",
+        ["ASSAULT"],
+    )
