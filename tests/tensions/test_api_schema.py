@@ -7,9 +7,11 @@ import re
 import pytest
 import schemathesis
 from django.contrib.staticfiles import finders
+from django.core import signals
 from django.core.cache import cache
 from django.core.management import call_command
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
@@ -83,7 +85,19 @@ def test_the_docs_load_their_scripts_from_the_sidecar_not_a_cdn(viewer_client, p
 
 
 @pytest.fixture
-def wsgi_schema():
+def _test_connection_kept():
+    """WSGI calls end with close_old_connections, which on PostgreSQL would close
+    the test's own connection (and its transaction); Django's test client
+    disconnects it the same way."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def wsgi_schema(_test_connection_kept):
     return schemathesis.openapi.from_wsgi(
         "/api/schema/?format=json", get_wsgi_application()
     )
