@@ -6,6 +6,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from tensions.api import EventFilter
 from tests.tensions.factories import make_article, make_event, make_mention
 
 pytestmark = pytest.mark.django_db
@@ -183,3 +184,13 @@ def test_a_missing_event_gets_a_json_404(api):
 
     assert response.status_code == 404
     assert response.json() == {"detail": "No Event matches the given query."}
+
+
+def test_each_filterset_gets_its_own_filters_bound_to_it():
+    first, second = EventFilter(), EventFilter()
+
+    pair = first.filters["pair"]
+    assert pair is not second.filters["pair"]
+    assert pair.parent is first and second.filters["pair"].parent is second
+    # A method filter resolves its method on its own FilterSet, not a sibling's.
+    assert pair.filter.f is pair and pair.filter.method.__self__ is first
