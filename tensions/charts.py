@@ -104,18 +104,8 @@ def pairs_series(
     for a, others in partners.items():
         wanted |= Q(source_id=a, target_id__in=others)
         wanted |= Q(target_id=a, source_id__in=others)
-    sums: dict[tuple, list] = defaultdict(lambda: [0, 0.0, 0.0])
-    rows = DyadPeriod.objects.filter(
-        wanted, period=period, start__gte=first, start__lte=last
-    ).values_list(
-        "source_id", "target_id", "start", "events", "conflict", "cooperation"
-    )
-    for source, target, day, n, conflict, cooperation in rows:
-        cell = sums[(min(source, target), max(source, target), day)]
-        cell[0] += n
-        cell[1] += conflict
-        cell[2] += cooperation
-    starts = _period_starts(first, last, period)
+    sums = dyad_sums(wanted, period=period, first=first, last=last, directed=False)
+    starts = period_starts(first, last, period)
     return {
         (a, b): [
             _summed(day, period, sums.get((*sorted((a, b)), day))) for day in starts
@@ -124,7 +114,29 @@ def pairs_series(
     }
 
 
-def _period_starts(first: dt.date, last: dt.date, period: str) -> list[dt.date]:
+def dyad_sums(
+    wanted: Q, *, period: str, first: dt.date, last: dt.date, directed: bool
+) -> dict[tuple, list]:
+    """[events, conflict, cooperation] per (source, target, start) of the
+    DyadPeriod rows `wanted` between two period starts, in one query; keyed
+    by the pair in alphabetical order unless `directed`."""
+    sums: dict[tuple, list] = defaultdict(lambda: [0, 0.0, 0.0])
+    rows = DyadPeriod.objects.filter(
+        wanted, period=period, start__gte=first, start__lte=last
+    ).values_list(
+        "source_id", "target_id", "start", "events", "conflict", "cooperation"
+    )
+    for source, target, day, n, conflict, cooperation in rows:
+        if not directed:
+            source, target = sorted((source, target))
+        cell = sums[source, target, day]
+        cell[0] += n
+        cell[1] += conflict
+        cell[2] += cooperation
+    return sums
+
+
+def period_starts(first: dt.date, last: dt.date, period: str) -> list[dt.date]:
     starts, cursor = [], first
     while cursor <= last:
         starts.append(cursor)

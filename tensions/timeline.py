@@ -3,6 +3,10 @@
 Pure functions over events (anything with `pk`, `when`, `status`, `intensity`,
 `source_country`/`target_country` and their `_id`s): no queries, no templates.
 The template only copies the numbers computed here into SVG.
+
+Many events can be laid out from light rows (`Placed`: no titles, no actors);
+`build_timeline(details=...)` then asks once for the few drawn or listed in
+full: single marks, the events named in same-day clusters, each lane's table.
 """
 
 from __future__ import annotations
@@ -221,6 +225,18 @@ class Scale:
         return round(inner_left + share * (inner_right - inner_left), 1)
 
 
+@dataclass(frozen=True)
+class Placed:
+    """What the layout needs of an event, before its details are loaded."""
+
+    pk: int
+    when: dt.date
+    status: str
+    intensity: float
+    source_country_id: str
+    target_country_id: str
+
+
 def pair_key(event) -> tuple[str, str]:
     """The undirected pair: ('RUS', 'VEN') for VEN → RUS and RUS → VEN alike."""
     return tuple(sorted((event.source_country_id, event.target_country_id)))
@@ -234,16 +250,21 @@ def lane_label(key: tuple[str, str], names: dict[str, str], focus: str | None) -
     return label if len(label) <= LABEL_CHARS else f"{a} – {b}"
 
 
-def group_lanes(events: Iterable, focus: str | None = None) -> list[Lane]:
-    """One lane per pair, busiest first; events in each lane in time order."""
+def group_lanes(
+    events: Iterable, focus: str | None = None, names: dict[str, str] | None = None
+) -> list[Lane]:
+    """One lane per pair, busiest first; events in each lane in time order.
+
+    Lane labels use `names` (code to name) if given, else the events' countries."""
     by_pair: dict[tuple[str, str], list] = {}
-    names: dict[str, str] = {}
+    given, names = names is not None, dict(names or {})
     for event in events:
         if not (event.source_country_id and event.target_country_id and event.when):
             continue
         by_pair.setdefault(pair_key(event), []).append(event)
-        names[event.source_country_id] = event.source_country.name
-        names[event.target_country_id] = event.target_country.name
+        if not given:
+            names[event.source_country_id] = event.source_country.name
+            names[event.target_country_id] = event.target_country.name
     lanes = [
         Lane(
             key=key,
@@ -306,13 +327,35 @@ def same_day_groups(events: list) -> list[list]:
 _STATUS_ORDER = {status: i for i, status in enumerate(STATUS_STYLES)}
 
 
-def _layout_lane(lane: Lane, scale: Scale, links: _Links, y: float) -> None:
-    lane.y = y
-    lane.events_href = links.events(lane.key, scale.start, scale.end)
+@dataclass(frozen=True)
+class _Plan:
+    """Where a lane's same-day groups go (row None: into an overflow badge)."""
+
+    groups: list[list]
+    xs: list[float]
+    rows: list[int | None]
+
+    def drawn_events(self) -> list:
+        """The events whose details the drawn marks show."""
+        return [
+            event
+            for group, row in zip(self.groups, self.rows, strict=True)
+            if row is not None
+            for event in group[: 1 if len(group) == 1 else DAY_CLUSTER_TITLES]
+        ]
+
+
+def _plan_lane(lane: Lane, scale: Scale) -> _Plan:
     inside = [e for e in lane.events if scale.start <= e.when <= scale.end]
     groups = same_day_groups(inside)
     xs = [scale.x(group[0].when) for group in groups]
-    rows = pack_rows(xs)
+    return _Plan(groups, xs, pack_rows(xs))
+
+
+def _layout_lane(lane: Lane, plan: _Plan, scale: Scale, links: _Links, y) -> None:
+    lane.y = y
+    lane.events_href = links.events(lane.key, scale.start, scale.end)
+    groups, xs, rows = plan.groups, plan.xs, plan.rows
     used = max((r for r in rows if r is not None), default=0) + 1
     unplaced = [i for i, row in enumerate(rows) if row is None]
     lane.height = (used + (1 if unplaced else 0)) * ROW_HEIGHT + 2 * LANE_PADDING
@@ -433,19 +476,24 @@ def build_timeline(
     index_href: Callable | None = None,
     index_series: Callable | None = None,
     max_lanes: int = 40,
+    names: dict[str, str] | None = None,
+    details: Callable | None = None,
 ) -> Timeline:
     """Lay out `events` in lanes per pair along one date axis.
 
     Without `start`/`end` the axis spans the data, padded a few days when it
     is a single day. `index_series(pairs, start, end)`, when given, returns each
     pair's tension-index points (relations.Point), drawn under its lane.
+    `details(pks) -> {pk: event}`, when given, loads in full (in one call) the
+    events drawn as marks or listed in the lanes' tables; `events` can then be
+    light rows (`Placed`) labelled with `names`.
     """
     links = _Links(
         event=href or _event_href(),
         events=events_href or _no_link,
         index=index_href or _no_link,
     )
-    lanes = group_lanes(events, focus)
+    lanes = group_lanes(events, focus, names)
     hidden = max(len(lanes) - max_lanes, 0)
     lanes = lanes[:max_lanes]
     span = data_span(lanes)
@@ -461,14 +509,32 @@ def build_timeline(
     series = (
         index_series([lane.key for lane in lanes], start, end) if index_series else {}
     )
+    plans = [_plan_lane(lane, scale) for lane in lanes]
+    if details:
+        _load_details(lanes, plans, details)
     y = AXIS_HEIGHT
-    for lane in lanes:
-        _layout_lane(lane, scale, links, y)
+    for lane, plan in zip(lanes, plans, strict=True):
+        _layout_lane(lane, plan, scale, links, y)
         if lane.key in series:
             _layout_index(lane, scale, series[lane.key], links.index)
         y += lane.height
     ticks = axis_ticks(start, end, scale)
     return Timeline(start, end, lanes, ticks, y + BOTTOM_PAD, hidden_lanes=hidden)
+
+
+def _load_details(lanes: list[Lane], plans: list[_Plan], details: Callable) -> None:
+    """Put full events in place of the light rows that are drawn or listed."""
+    wanted = {e.pk for plan in plans for e in plan.drawn_events()}
+    wanted |= {e.pk for lane in lanes for e in lane.table_events}
+    full = details(sorted(wanted))
+
+    def swap(events: list) -> list:
+        return [full.get(e.pk, e) for e in events]
+
+    for lane, plan in zip(lanes, plans, strict=True):
+        lane.events[-LANE_TABLE_ROWS:] = swap(lane.table_events)
+        for group in plan.groups:
+            group[:DAY_CLUSTER_TITLES] = swap(group[:DAY_CLUSTER_TITLES])
 
 
 _UNIT_DAYS = {"day": 1, "week": 7, "month": 30.44, "year": 365.25}

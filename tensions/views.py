@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import (
     Case,
@@ -18,6 +19,7 @@ from django.db.models import (
     OuterRef,
     Prefetch,
     Q,
+    Sum,
     When,
 )
 from django.db.models.functions import Greatest, Least
@@ -51,20 +53,30 @@ from tensions.forms import (
 from tensions.models import (
     Actor,
     Country,
+    DyadPeriod,
     Event,
     Mention,
     Period,
     Revision,
     Watch,
 )
-from tensions.timeline import STATUS_STYLES, build_timeline
+from tensions.timeline import STATUS_STYLES, Placed, build_timeline
 
 ACTIVE_PAIRS_DAYS = 90
 DEFAULT_PAIRS = 8  # lanes shown when no country is chosen
 TIMELINE_MAX_EVENTS = 3000
+PLACED_FIELDS = (  # timeline.Placed's, in order
+    "pk",
+    "day",
+    "status",
+    "intensity",
+    "source_country_id",
+    "target_country_id",
+)
 LEGEND_INTENSITIES = (-10, -7.5, -5, -2.5, 0, 2.5, 5, 7.5, 10)
 MORE_FILTERS = ("type", "status", "min_confidence", "reviewed", "publisher", "rejected")
 PARTNER_MONTHS = 12  # the country page ranks partners over this many months
+RELATIONS_CACHE_SECONDS = 600  # a bound only: keys change with the rows they read
 MAP_SPANS = {"30": "30 days", "90": "90 days", "365": "12 months", "1825": "5 years"}
 
 
@@ -92,12 +104,49 @@ def home(request):
         "failures": processing["failures"],
         "event_total": Event.objects.visible().count(),
         "latest_events": _newest(Event.objects.visible().with_related())[:10],
-        "active_pairs": _active_pairs(),
         "active_pairs_days": ACTIVE_PAIRS_DAYS,
-        **_rankings(),
+        **_relations_cached(
+            "home-rankings",
+            _rankings_rows(),
+            lambda: {**_rankings(), "active_pairs": _active_pairs()},
+        ),
         "follow": watchlists.home_digest(user=request.user),
     }
     return render(request, "tensions/home.html", context)
+
+
+def _relations_cached(name: str, rows: Q, compute):
+    """`compute()`, cached while the DyadPeriod rows it reads (`rows`, among the
+    day's) stay the same: the key holds today and a fingerprint of those rows
+    taken in one aggregate (count, newest id, sums weighted by id, so that
+    moving events from one cell to another changes it too)."""
+    weighted = {
+        f: Sum(F(f) * F("id"), default=0) for f in ("events", "conflict", "cooperation")
+    }
+    state = DyadPeriod.objects.filter(rows).aggregate(
+        n=Count("id"), last=Max("id"), **weighted
+    )
+    key = f"{name}:{timezone.localdate()}:" + ":".join(map(str, state.values()))
+    return cache.get_or_set(key, compute, RELATIONS_CACHE_SECONDS)
+
+
+def _rankings_rows() -> Q:
+    """The DyadPeriod rows the rankings follow: this month and the one before,
+    the weeks of the sparklines, the days of the most active pairs."""
+    today = timezone.localdate()
+    month = relations.period_start(today, Period.MONTH)
+    weeks = today - dt.timedelta(weeks=watchlists.SPIKE_HISTORY)
+    return (
+        Q(
+            period=Period.MONTH,
+            start__gte=relations.period_previous(month, Period.MONTH),
+        )
+        | Q(
+            period=watchlists.SPIKE_PERIOD,
+            start__gte=relations.period_start(weeks, watchlists.SPIKE_PERIOD),
+        )
+        | Q(period=Period.DAY, start__gte=today - dt.timedelta(ACTIVE_PAIRS_DAYS))
+    )
 
 
 def _rankings() -> dict:
@@ -204,13 +253,23 @@ def _timeline_context(form, query) -> dict:
     events = events.filter(
         _pairs_shown(_in_period(events, start, end), countries, focus)
     )
-    shown = _in_period(events, start, end).with_related()
-    shown = list(shown.order_by("day", "id")[: TIMELINE_MAX_EVENTS + 1])
+    shown = _in_period(events, start, end).order_by("day", "id")
+    # Light rows: only the events drawn or listed are loaded in full.
+    rows = shown.values_list(
+        *PLACED_FIELDS, "source_country__name", "target_country__name"
+    )
+    rows = list(rows[: TIMELINE_MAX_EVENTS + 1])
+    shown = [Placed(*row[: len(PLACED_FIELDS)]) for row in rows]
+    names = {}
+    for *_, source, target, source_name, target_name in rows:
+        names[source], names[target] = source_name, target_name
     built = build_timeline(
         shown[:TIMELINE_MAX_EVENTS],
         start=start,
         end=end,
         focus=focus,
+        names=names,
+        details=lambda pks: Event.objects.with_related().in_bulk(pks),
         events_href=_events_href(_events_query(data)),
         index_href=lambda key, point: charts.events_url(
             point, a=key[0], b=key[1], directed=False
@@ -350,7 +409,12 @@ def country(request, code: str):
     events = Event.objects.visible().for_country(country.code)
     context = {
         "country": country,
-        "partners": _partners(events.interstate(), country.code),
+        "partners": _relations_cached(
+            f"partners-{country.code}",
+            Q(period=Period.MONTH)
+            & (Q(source_id=country.code) | Q(target_id=country.code)),
+            lambda: _partners(events.interstate(), country.code),
+        ),
         "partners_months": PARTNER_MONTHS,
         "recent_events": _latest_first(events.with_related())[:20],
         "actors": _actors_seen(country.code),
@@ -377,6 +441,9 @@ def _partners(events, code: str) -> list[dict]:
         .order_by("-n", "partner_code")
     )
     names = _country_names(row["partner_code"] for row in rows)
+    # reversed once, not twice per row
+    pair_href = reverse("tensions:pair", args=[code, "000"]).replace("000", "{}")
+    timeline = reverse("tensions:timeline")
     today = timezone.localdate()
     series = charts.pairs_series(
         [(code, row["partner_code"]) for row in rows],
@@ -392,6 +459,10 @@ def _partners(events, code: str) -> list[dict]:
             sum(p.conflict for p in points), sum(p.cooperation for p in points)
         )
         row["spark"] = charts.sparkline(points)
+        row["pair_href"] = pair_href.format(row["partner_code"])
+        row["timeline_href"] = (
+            f"{timeline}?countries={code}&countries={row['partner_code']}"
+        )
     rows.sort(key=lambda r: (not r["recent"], -r["index"], -r["n"]))
     return rows
 

@@ -6,9 +6,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
-from tensions import relations
+from tensions import charts, relations
 from tensions.models import Event, HomeVisit, Period, Watch
 
 SPIKE_HISTORY = 12  # trailing periods a spike is measured against
@@ -41,35 +42,111 @@ class Followed:
 
 def home_digest(*, user) -> dict:
     """Per watch: what is new since the previous visit, and whether its pair
-    spikes. Records this visit as the one the next digest compares with."""
+    spikes. Records this visit as the one the next digest compares with.
+
+    A fixed number of queries however many watches: one for the newest events
+    of all watches, one for the counts, one for the spikes."""
     visit = HomeVisit.objects.filter(user=user).first()
     since = visit.seen_at if visit else None
-    followed = [_followed(w, since) for w in user.watches.select_related("country")]
-    HomeVisit.objects.update_or_create(user=user, defaults={"seen_at": timezone.now()})
+    watches = list(user.watches.select_related("country"))
+    newest = _newest(watches, since)
+    counts = _counts([w for w in watches if len(newest[w.pk]) > NEW_SHOWN], since)
+    spikes = _spikes(watches)
+    followed = [
+        Followed(
+            w,
+            newest[w.pk][:NEW_SHOWN],
+            counts.get(w.pk, len(newest[w.pk])),
+            spikes.get(w.pk, False),
+        )
+        for w in watches
+    ]
+    HomeVisit.objects.bulk_create(  # one upsert
+        [HomeVisit(user=user, seen_at=timezone.now())],
+        update_conflicts=True,
+        unique_fields=["user"],
+        update_fields=["seen_at"],
+    )
     return {"since": since, "followed": followed}
 
 
-def _followed(watch: Watch, since) -> Followed:
+def _new_events(watch: Watch, since):
     events = watch.events()
-    if since:
-        events = events.filter(created_at__gt=since)
-    new = list(events.with_related().order_by("-created_at")[: NEW_SHOWN + 1])
-    count = events.count() if len(new) > NEW_SHOWN else len(new)
-    return Followed(watch, new[:NEW_SHOWN], count, pair_spikes(watch=watch))
+    return events.filter(created_at__gt=since) if since else events
 
 
-def pair_spikes(*, watch: Watch) -> bool:
-    """Whether the watched pair's index this week spikes (never for a country)."""
-    if not watch.partner_id:
+def _newest(watches: list[Watch], since) -> dict[int, list[Event]]:
+    """Each watch's NEW_SHOWN + 1 newest events, from one query: the union of
+    every watch's own newest, shared out again in the same order."""
+    if not watches:
+        return {}
+    order = ("-created_at", "-id")
+    wanted = Q()
+    for watch in watches:
+        newest = _new_events(watch, since).order_by(*order)[: NEW_SHOWN + 1]
+        wanted |= Q(pk__in=newest.values("pk"))
+    rows = list(Event.objects.filter(wanted).with_related().order_by(*order))
+    # An event among a watch's newest is never preceded by a covered event
+    # outside them, so the first covered rows are exactly that watch's own.
+    return {w.pk: [e for e in rows if _covers(w, e)][: NEW_SHOWN + 1] for w in watches}
+
+
+def _covers(watch: Watch, event: Event) -> bool:
+    """Watch.events() for one visible event already loaded."""
+    if watch.type and event.type != watch.type:
         return False
-    end = timezone.localdate()
-    start = end - dt.timedelta(weeks=SPIKE_HISTORY)
-    series = relations.pair_series(
-        a=watch.country_id,
-        b=watch.partner_id,
-        period=SPIKE_PERIOD,
-        start=start,
-        end=end,
-        directed=watch.directed,
+    source, target = event.source_country_id, event.target_country_id
+    if watch.directed:
+        return source == watch.country_id and (
+            not watch.partner_id or target == watch.partner_id
+        )
+    if watch.partner_id:
+        return {source, target} == {watch.country_id, watch.partner_id}
+    return watch.country_id in (source, target)
+
+
+def _counts(watches: list[Watch], since) -> dict[int, int]:
+    """How many new events each watch has, in one query."""
+    if not watches:
+        return {}
+    counts = Event.objects.aggregate(
+        **{
+            f"w{w.pk}": Count("pk", filter=Q(pk__in=_new_events(w, since).values("pk")))
+            for w in watches
+        }
     )
-    return relations.is_spike([p.index for p in series])
+    return {w.pk: counts[f"w{w.pk}"] for w in watches}
+
+
+def _spikes(watches: list[Watch]) -> dict[int, bool]:
+    """Whether each watched pair's index this week spikes (never a country's),
+    from one query over all the pairs."""
+    pairs = [w for w in watches if w.partner_id]
+    if not pairs:
+        return {}
+    end = timezone.localdate()
+    first = relations.period_start(
+        end - dt.timedelta(weeks=SPIKE_HISTORY), SPIKE_PERIOD
+    )
+    last = relations.period_start(end, SPIKE_PERIOD)
+    wanted = Q()
+    for w in pairs:
+        wanted |= Q(source_id=w.country_id, target_id=w.partner_id)
+        wanted |= Q(source_id=w.partner_id, target_id=w.country_id)
+    cells = charts.dyad_sums(
+        wanted, period=SPIKE_PERIOD, first=first, last=last, directed=True
+    )
+    starts = charts.period_starts(first, last, SPIKE_PERIOD)
+    spikes = {}
+    for w in pairs:
+        directions = [(w.country_id, w.partner_id)]
+        if not w.directed:
+            directions.append((w.partner_id, w.country_id))
+        index = []
+        for day in starts:
+            found = [cells[(*d, day)] for d in directions if (*d, day) in cells]
+            conflict = sum(c[1] for c in found)
+            cooperation = sum(c[2] for c in found)
+            index.append(relations.tension_index(conflict, cooperation))
+        spikes[w.pk] = relations.is_spike(index)
+    return spikes

@@ -15,6 +15,14 @@ def _static_without_manifest(settings):
     settings.STORAGES = {**settings.STORAGES, "staticfiles": plain}
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Pages cache what they compute; no test sees another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def seed_text() -> str:
     if not SEED_ARTICLE.exists():

@@ -247,3 +247,47 @@ def test_axis_ticks_use_round_dates_that_fit(start, end, first_label):
 def test_no_events_make_an_empty_timeline():
     built = _build([])
     assert built.lanes == [] and built.start is None
+
+
+def test_light_rows_with_details_lay_out_the_same_timeline_as_full_events():
+    statuses = list(timeline.STATUS_STYLES)
+    pairs = [("VEN", "RUS"), ("USA", "VEN"), ("CHN", "VEN")]
+    events = [  # per pair and day, five statuses: more rows than a lane draws
+        _event(
+            *pairs[n % 3],
+            when=dt.date(2025, 1, 1) + dt.timedelta(days=n % 40),
+            status=statuses[(n // 40) % 5],
+            intensity=float(n % 11 - 5),
+        )
+        for n in range(600)
+    ]
+    by_pk = {e.pk: e for e in events}
+    asked = []
+
+    def details(pks):
+        asked.append(pks)
+        return {pk: by_pk[pk] for pk in pks}
+
+    light = [
+        timeline.Placed(
+            e.pk,
+            e.when,
+            e.status,
+            e.intensity,
+            e.source_country_id,
+            e.target_country_id,
+        )
+        for e in events
+    ]
+    full = _build(events)
+    lazy = _build(light, names=NAMES, details=details)
+    assert len(asked) == 1 and len(asked[0]) < len(events)
+    assert any(lane.clusters for lane in full.lanes)  # some marks did not fit
+    for a, b in zip(full.lanes, lazy.lanes, strict=True):
+        assert (a.label, a.marks, a.day_clusters, a.clusters) == (
+            b.label,
+            b.marks,
+            b.day_clusters,
+            b.clusters,
+        )
+        assert a.table_events == b.table_events  # the full events, in order
