@@ -268,7 +268,7 @@ def _run(stack, args, paths: dict[str, str]) -> None:
     with psycopg2.connect(stack.database_url) as conn:
         copy_s = events_make(conn, args.events)
     started = time.perf_counter()
-    stack.manage("rebuild_relations")
+    stack.manage("rebuild_relations", timeout=3600)  # over 5 min at 1M events
     rebuild_s = time.perf_counter() - started
     with psycopg2.connect(stack.database_url) as conn, conn.cursor() as cur:
         cur.execute("ANALYZE")  # fresh statistics, as autovacuum would make them

@@ -110,14 +110,14 @@ class Stack:
         env.update(self.extra_env)
         return env
 
-    def manage(self, *args: str) -> str:
+    def manage(self, *args: str, timeout: float = 300) -> str:
         done = subprocess.run(
             [sys.executable, "manage.py", *args],
             cwd=ROOT,
             env=self.env,
             capture_output=True,
             text=True,
-            timeout=300,
+            timeout=timeout,
         )
         if done.returncode:
             raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stderr}")
