@@ -136,18 +136,13 @@ class ReviewActionsMixin:
         """Move another event's evidence onto this one; the other is deleted."""
         event = self.get_object()
         data = _valid(EventMergeSerializer, request)
-        other = Event.objects.filter(pk=data["other"]).only("version").first()
-        if other is None:
-            raise serializers.ValidationError(
-                {"other": [f"There is no event {data['other']}."]}
-            )
         return self._reviewed(
             lambda: review.events_merge(
                 event_id=event.pk,
-                other_id=other.pk,
+                other_id=data["other"],
                 user=request.user,
                 version=data["version"],
-                other_version=data.get("other_version") or other.version,
+                other_version=data.get("other_version"),
                 reason=data["reason"],
             )
         )

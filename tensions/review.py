@@ -155,9 +155,10 @@ def _state_actor(code: str | None) -> Actor | None:
 # Actions ---------------------------------------------------------------------
 
 
-def _locked(event_id: int, version: int) -> Event:
+def _locked(event_id: int, version: int | None) -> Event:
+    """The event, locked; a conflict unless at `version` (None: as it is now)."""
     event = Event.objects.select_for_update().get(pk=event_id)
-    if event.version != version:
+    if version is not None and event.version != version:
         raise ReviewConflict(event)
     return event
 
@@ -227,12 +228,15 @@ def events_merge(
     other_id: int,
     user,
     version: int,
-    other_version: int,
+    other_version: int | None = None,
     reason: str = "",
 ) -> Event:
-    """Move `other`'s evidence onto the event and delete `other`."""
+    """Move `other`'s evidence onto the event and delete `other` (taken as it is
+    now when no `other_version` is given)."""
     if event_id == other_id:
         raise ValidationError({"other": "An event cannot be merged with itself."})
+    if not Event.objects.filter(pk=other_id).exists():
+        raise ValidationError({"other": f"There is no event {other_id}."})
     first, second = sorted([(event_id, version), (other_id, other_version)])
     locked = {pk: _locked(pk, v) for pk, v in (first, second)}  # id order: no deadlock
     event, other = locked[event_id], locked[other_id]

@@ -621,19 +621,15 @@ def event_merge(request, pk: int):
         messages.error(request, "Give the number of the event to merge.")
         return redirect("tensions:event", pk=pk)
     data = form.cleaned_data
-    other = Event.objects.filter(pk=data["other"]).first()
-    if other is None:
-        messages.error(request, f"There is no event {data['other']}.")
-        return redirect("tensions:event", pk=pk)
     return _reviewed(
         request,
         pk,
         lambda: review.events_merge(
             event_id=pk,
-            other_id=other.pk,
+            other_id=data["other"],
             user=request.user,
             version=data["version"],
-            other_version=data["other_version"] or other.version,
+            other_version=data["other_version"],
             reason=data["reason"],
         ),
     )
