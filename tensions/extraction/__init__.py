@@ -13,7 +13,7 @@ from .engine import extract
 from .errors import ExtractionError
 from .results import Actor, ActorKind, Event, Evidence
 
-EXTRACTOR_VERSION = "0.5.0"
+EXTRACTOR_VERSION = "0.6.0"
 
 __all__ = [
     "EXTRACTOR_VERSION",

@@ -24,6 +24,7 @@ COUNTRY = "country"
 DEMONYM = "demonym"
 NAMED = "named"
 OUTLET = "outlet"
+PLACE = "place"  # a city or region: where something happens, never an actor
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,8 @@ def _place_entries() -> list[tuple[list[str], Entry]]:
                 _capital_actor(capital, old_code), COUNTRY, ((first or 0, last),)
             )
             places.append(([capital], entry))
+    for place, code in metonyms["places"].items():
+        places.append(([place], Entry(country_actor(code), PLACE)))
     for code, names in load_json("countries.json")["demonyms"].items():
         places.append((names, Entry(country_actor(code), DEMONYM)))
     return places

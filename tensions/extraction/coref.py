@@ -29,7 +29,7 @@ class ArticleMemory:
     """What the article has named so far, in reading order."""
 
     people: list[tuple[Actor | None, bool]] = field(default_factory=list)
-    others: list[Actor] = field(default_factory=list)
+    others: list[Actor | None] = field(default_factory=list)
     surnames: dict[str, Actor] = field(default_factory=dict)
     leaders: list[Actor] = field(default_factory=list)
 
@@ -47,6 +47,11 @@ class ArticleMemory:
         """Remember a person the engine cannot place ("Jan Egeland, a UN
         adviser"), so that a later "he" is not given to someone named earlier."""
         self.people.append((None, token.dep_ in _SUBJECTS))
+
+    def note_unknown_body(self) -> None:
+        """Remember a body the engine cannot place ("the opposition" as a
+        subject), so that a later "its" is not given to a state named earlier."""
+        self.others.append(None)
 
     def resolve(self, token: Token) -> Actor | None:
         """The actor a pronoun, short name or definite title refers to."""

@@ -213,6 +213,8 @@ def _read_coref(sent: Span, resolver: Resolver, memory: ArticleMemory, coref) ->
             memory.note(actor, tok)
         elif tok.ent_type_ == "PERSON" and _ends_entity(tok):
             memory.note_unknown(tok)
+        elif tok.dep_ in {"nsubj", "nsubjpass"} and tok.lower_ in resolver.bodies:
+            memory.note_unknown_body()
 
 
 def _ends_entity(tok) -> bool:
@@ -265,7 +267,7 @@ def _address(frame: Frame, letter: Letter, evidence: Evidence | None) -> None:
 
 
 def _events(article: _Article) -> list[Event]:
-    dyad = [code for code, n in article.countries.most_common(2) if n >= 3]
+    dyad = _main_dyad(article)
     lex = lexicon()
     events = []
     for draft in article.drafts:
@@ -275,6 +277,21 @@ def _events(article: _Article) -> list[Event]:
                 if _interstate(source, target, draft.frame.type):
                     events.append(_event(draft, source, target, lex.cues))
     return events
+
+
+def _main_dyad(article: _Article) -> list[str]:
+    """The two countries the article is most about, if it also reports one of
+    them acting on the other (an article that merely names two countries, such
+    as one on attacks in Tunisia and in Libya, has no dyad to fill in)."""
+    dyad = [code for code, n in article.countries.most_common(2) if n >= 3]
+    for draft in article.drafts:
+        sources = {a.country for a in draft.frame.sources}
+        targets = {a.country for a in draft.frame.targets}
+        if len(dyad) == 2 and any(
+            a in sources and b in targets for a, b in (dyad, dyad[::-1])
+        ):
+            return dyad
+    return []
 
 
 def _fill_implicit(draft: _Draft, dyad: list[str]) -> None:

@@ -44,6 +44,9 @@ _INSTITUTIONS = {
     ActorKind.OFFICIAL,
 }
 _CONDITIONS = {"if", "unless"}
+_VENUES = {"in", "at", "outside", "near", "around", "off"}
+_TRANSFERS = {"AID", "COOPERATE"}
+_STATE_MODES = {"arrest", "deport", "investigate"}
 _SYMMETRIC_NOUNS = {"AGREE", "CONSULT", "COOPERATE"}
 
 
@@ -110,9 +113,15 @@ class SentenceReader:
                 frame = self._noun_frame(tok)
                 if frame is not None:
                     frames[tok.i] = frame
+        modals = self.cues["obligation_modals"]
         for i, frame in frames.items():
             if frame.nominal and _under_absorber(frame.trigger, frames):
                 absorbed.add(i)
+            if not frame.nominal and _obliged(frame.trigger, modals):
+                absorbed.add(i)  # "Iraq must cooperate": owed, not done
+            clause = _demanded(frame.trigger) if frame.nominal else None
+            if clause is not None and frame.type in _ABSORBED_MODE:
+                absorbed.add(clause.i)  # "its call for Kyiv to withdraw"
         return [f for i, f in frames.items() if i not in absorbed], letters
 
     # -- verbs -------------------------------------------------------------
@@ -135,6 +144,7 @@ class SentenceReader:
             self._absorb(verb, frame, absorbed)
         if entry.symmetric and not frame.targets and len(frame.sources) > 1:
             frame.sources, frame.targets = frame.sources[:1], frame.sources[1:]
+        self._sides_from_venue(verb, entry, frame)
         frame.status = self.status.of_verb(verb)
         frame.what = frame.what or self._object_text(verb)
         if frame.status == taxonomy.PLANNED and self._unless(verb):
@@ -142,6 +152,24 @@ class SentenceReader:
             frame.type, frame.status = "THREATEN", taxonomy.OCCURRED
             frame.targets = frame.targets or self._condition_subjects(verb)
         return frame
+
+    def _sides_from_venue(self, verb: Token, entry: VerbEntry, frame: Frame):
+        """A protest abroad is aimed at the state where it is held ("prisoners
+        rioted at a jail in Israel"); an arrest with no agent is the act of the
+        state where it happened ("two Britons were detained in Iran")."""
+        if frame.type == "PROTEST" and not frame.targets:
+            frame.targets = self._venue(verb, frame.sources)
+        if entry.mode in _STATE_MODES and not frame.sources and _passive(verb):
+            frame.sources = self._venue(verb, frame.targets)
+
+    def _venue(self, head: Token, others: list[Actor]) -> list[Actor]:
+        """The states where an act is held ("in Beijing", "around Taiwan"),
+        but those of `others`, the act's other side."""
+        found = []
+        for prep in head.children:
+            if prep.dep_ == "prep" and prep.lower_ in _VENUES:
+                found += self._pobj_actors(prep, location=True)
+        return _others(_unique(found), {a.country for a in others})
 
     @staticmethod
     def _unless(verb: Token) -> bool:
@@ -211,7 +239,8 @@ class SentenceReader:
         if alt.startswith("object:"):
             # "halted aid", "established ties": the object's head names the act
             nouns = self.cues[alt.removeprefix("object:")]
-            return dobj is not None and _word_in(dobj, nouns) is not None
+            heads = _object_heads(dobj) if dobj is not None else []
+            return any(_word_in(tok, nouns) for tok in heads)
         if alt == "aid_object":
             # "gave Kyiv weapons", "gave Ghana $5m of aid", not "gave him the edge"
             return dobj is not None and any(
@@ -234,6 +263,12 @@ class SentenceReader:
                 return self._actors_or_owner(child)
             if child.dep_ == "agent":
                 return self._pobj_actors(child)
+        if verb.dep_ in {"acl", "relcl"} and _child(verb, "aux") is not None:
+            # "an Iranian plot to bomb", "Russia's plan to strike": the owner
+            # (not of "Pyongyang's demand to sever ties": another is to act)
+            if verb.head.lower_ in self.cues["request_nouns"]:
+                return []
+            return self._actors_or_owner(verb.head) or self._modifier_owner(verb.head)
         if verb.dep_ == "relcl":
             return self.res.actors(verb.head)
         if _child(verb, "nsubjpass") is not None:
@@ -241,6 +276,14 @@ class SentenceReader:
             return []
         if verb.dep_ in {"xcomp", "advcl", "conj", "pcomp", "acomp"} and depth < 3:
             return self._subjects(verb.head, depth + 1)
+        return []
+
+    def _modifier_owner(self, tok: Token) -> list[Actor]:
+        for child in tok.children:
+            if child.dep_ in {"amod", "compound", "nmod"}:
+                found = self.res.owner(child)
+                if found:
+                    return found
         return []
 
     def _actors_or_owner(self, tok: Token) -> list[Actor]:
@@ -258,13 +301,19 @@ class SentenceReader:
     def _verb_targets(self, verb: Token, entry: VerbEntry) -> list[Actor]:
         location = entry.type in _MATERIAL
         found: list[Actor] = []
+        recipients: list[Actor] = []
         for child in verb.children:
             if child.dep_ in {"dobj", "nsubjpass", "attr"} or (
                 child.dep_ == "dative" and child.pos_ != "ADP"
             ):
                 found += self._target_phrase(child, location)
             elif child.dep_ in {"prep", "dative"} and child.lower_ in entry.targets:
-                found += self._pobj_actors(child, location)
+                recipients += self._pobj_actors(child, location)
+        if recipients and entry.type in _TRANSFERS:
+            # "handed a Russian hacker over to the United States": the person
+            # handed over is what is given, the recipient is the target
+            found = []
+        found += recipients
         dobj = _child(verb, "dobj")
         if dobj is not None:
             # "$70m of aid for Romania" (not "proof of a link to al-Qaeda")
@@ -274,18 +323,28 @@ class SentenceReader:
         return _unique(found)
 
     def _target_phrase(self, tok: Token, location: bool) -> list[Actor]:
+        if location and tok.lemma_.lower() in self.res.not_places:
+            return []  # "the worst attack in Syrian history" hit no Syria
         found = self.res.actors(tok, location=location)
         if found:
             return found
         owner = _child(tok, "poss")
+        if owner is not None and any(c.lower_ == "own" for c in tok.children):
+            return []  # "kill its own children": the actor's own people
         if owner is not None:
             return self.res.actors(owner)
         # "vetoed the American resolution", "lift sanctions on Belarus potash"
-        for child in tok.children:
-            if child.dep_ in {"amod", "compound", "nmod"}:
-                found = self.res.owner(child)
-                if found:
-                    return found
+        found = self._modifier_owner(tok)
+        if found:
+            return found
+        # "rejected an offer from Kabul", "demanded an admission by Moscow": the
+        # party whose proposal or act it is
+        if tok.lemma_.lower() in self.cues["proposal_nouns"]:
+            for prep in tok.children:
+                if prep.dep_ == "prep" and prep.lower_ in {"by", "from"}:
+                    found = self._pobj_actors(prep, location)
+                    if found:
+                        return found
         # "mobilized reservists for a war against Iraq": the war's enemy
         if tok.lemma_.lower() in self.cues["war_nouns"]:
             for prep in tok.children:
@@ -313,8 +372,10 @@ class SentenceReader:
         preps = [c for c in dobj.children if c.dep_ == "prep"]
         for prep in list(preps):
             if prep.lower_ == "of":
+                # "$70m of aid for Romania", "part of an aid programme for Bosnia"
+                portion = dobj.lemma_.lower() in self.cues["portion_nouns"]
                 for pobj in prep.children:
-                    if _word_in(pobj, self.cues["aid_nouns"]):
+                    if portion or _word_in(pobj, self.cues["aid_nouns"]):
                         preps += [c for c in pobj.children if c.dep_ == "prep"]
         return preps
 
@@ -327,7 +388,9 @@ class SentenceReader:
 
     def _apply_object_reading(self, verb: Token, entry: VerbEntry, frame: Frame):
         dobj = _child(verb, "dobj")
-        word = None if dobj is None else _word_in(dobj, entry.objects)
+        heads = _object_heads(dobj) if dobj is not None else []
+        # "handed over 700 kg of medicine": the measured thing names the act
+        word = next(filter(None, (_word_in(h, entry.objects) for h in heads)), None)
         if word is None:
             return
         override = entry.objects[word]
@@ -493,11 +556,17 @@ class SentenceReader:
             sources, targets = self._between(noun)
         if not sources and not targets:
             return None
+        kind = entry.type
+        if entry.abroad and sources and not targets:
+            # "activists staged a protest in Beijing", "exercises in Alaska"
+            heads = [noun] + ([agent_verb] if agent_verb is not None else [])
+            targets = _unique([a for h in heads for a in self._venue(h, sources)])
+            kind = entry.abroad if targets else kind
         if not targets and len(sources) > 1 and entry.type in _SYMMETRIC_NOUNS:
             # "Israel and Egypt reached an agreement": one party and the rest
             sources, targets = sources[:1], sources[1:]
         return Frame(
-            type=entry.type,
+            type=kind,
             trigger=noun,
             sources=sources,
             targets=targets,
@@ -585,6 +654,9 @@ class SentenceReader:
             for child in verb.children:
                 if child.dep_ in {"prep", "dative"} and child.lower_ in entry.targets:
                     found += self._pobj_actors(child, location)
+        clause = _demanded(noun) if entry.type in _ABSORBED_MODE else None
+        if not found and clause is not None:
+            found = self.res.actors(_child(clause, "nsubj", "nsubjpass"))
         return _unique(found)
 
 
@@ -602,6 +674,36 @@ def _governors(noun: Token) -> tuple[list[Token], Token | None]:
             nouns.append(head)
         tok = head
     return nouns, None
+
+
+def _obliged(verb: Token, modals: list[str]) -> bool:
+    """Whether an act is only said to be owed: "Iraq must cooperate", "the US
+    must be ready to mediate"."""
+    tok = verb
+    for _ in range(3):
+        if any(c.dep_ == "aux" and c.lower_ in modals for c in tok.children):
+            return True
+        if tok.dep_ not in {"xcomp", "acomp"} or tok.head.i == tok.i:
+            return False
+        tok = tok.head
+    return False
+
+
+def _demanded(noun: Token) -> Token | None:
+    """The act a request or threat is about, when it has its own subject: "its
+    call for Ukraine to withdraw", "reiterated its demand that Israel ease"."""
+    heads = [noun] + ([noun.head] if noun.dep_ == "dobj" else [])
+    for head in heads:
+        for clause in head.children:
+            marks = {c.lower_ for c in clause.children if c.dep_ in {"mark", "aux"}}
+            if (
+                clause.dep_ in {"acl", "advcl", "ccomp", "relcl"}
+                and marks & {"that", "for", "to"}
+                and _child(clause, "nsubj", "nsubjpass") is not None
+                and (head.i == noun.i or "that" in marks)
+            ):
+                return clause
+    return None
 
 
 def _under_absorber(noun: Token, frames: dict[int, Frame]) -> bool:
@@ -641,7 +743,13 @@ def _object_heads(dobj: Token) -> list[Token]:
 
 def _has_prep(noun: Token, need: str) -> bool:
     words = need.split("|")
+    if "clause" in words and _demanded(noun) is not None:
+        return True
     return any(c.dep_ == "prep" and c.lower_ in words for c in noun.children)
+
+
+def _passive(verb: Token) -> bool:
+    return _child(verb, "nsubjpass") is not None and _child(verb, "agent") is None
 
 
 def _child(tok: Token, *deps: str) -> Token | None:

@@ -66,13 +66,15 @@ def cameo_types(code: str) -> tuple[str, ...]:
     return (root,) if root else ()
 
 
-def plover_cases(path: Path) -> list[dict]:
-    """The PLOVER gold records (record 0 documents the file) as cases."""
+def plover_cases(path: Path, *, merge_same_country: bool = True) -> list[dict]:
+    """The PLOVER gold records (record 0 documents the file) as cases. With
+    `merge_same_country` off, a record's two actors of one country ("Israeli
+    helicopters and tanks") stay two events, as they were first scored."""
     records = json.loads(path.read_text(encoding="utf-8"))[1:]
-    return [_plover_case(record) for record in records]
+    return [_plover_case(record, merge_same_country) for record in records]
 
 
-def _plover_case(record: dict) -> dict:
+def _plover_case(record: dict, merge_same_country: bool = True) -> dict:
     kind = _PLOVER_05.get(record["event"], record["event"])
     sources = [country(a.get("code")) for a in record.get("source") or []]
     target_list = record.get("target")
@@ -85,10 +87,12 @@ def _plover_case(record: dict) -> dict:
         pairs = [(a, b, True) for i, a in enumerate(sources) for b in sources[i + 1 :]]
     else:
         return _case(record, [{"types": [kind], "excluded": "no target or source"}])
-    # two actors of one country ("Israeli helicopters and tanks") make one key
+    if merge_same_country:
+        # two actors of one country ("Israeli helicopters and tanks") make one key
+        pairs = list(dict.fromkeys(pairs))
     events = [
         {"source": s, "target": t, "types": [kind], "symmetric": symmetric}
-        for s, t, symmetric in dict.fromkeys(pairs)
+        for s, t, symmetric in pairs
     ]
     return _case(record, events)
 

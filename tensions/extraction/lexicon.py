@@ -37,6 +37,7 @@ class NounEntry:
     targets: tuple[str, ...] = ()
     needs: tuple[str, ...] = ()
     plural_only: bool = False
+    abroad: str = ""  # the type it takes, partnerless, in a foreign country
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ def _noun_entry(raw: dict) -> NounEntry:
         targets=tuple(raw.get("targets", ())),
         needs=tuple(raw.get("needs", ())),
         plural_only=raw.get("plural_only", False),
+        abroad=raw.get("abroad", ""),
     )
 
 

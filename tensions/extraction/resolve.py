@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from spacy.tokens import Span, Token
 
-from .actors import COUNTRY, DEMONYM, NAMED, OUTLET, Mention, country_actor
+from .actors import COUNTRY, DEMONYM, NAMED, OUTLET, PLACE, Mention, country_actor
 from .results import Actor, ActorKind
 
 _MODIFIERS = {"compound", "amod", "nmod", "poss", "npadvmod"}
@@ -44,6 +44,8 @@ class Resolver:
                 self.by_token[i] = mention
         self.coref = coref
         self.noun_kinds = _noun_kinds(cues["actor_nouns"])
+        self.not_places = frozenset(cues["not_places"])
+        self.bodies = frozenset(cues["body_nouns"])
 
     def actors(self, token: Token, *, location: bool = False) -> list[Actor]:
         """The actors `token` and its conjuncts stand for ("Moscow and Beijing")."""
@@ -118,6 +120,8 @@ class Resolver:
     def _from_mention(self, mention: Mention, token: Token) -> Actor | None:
         if mention.role == OUTLET:
             return mention.actor if token.dep_ in {"nsubj", "nsubjpass"} else None
+        if mention.role == PLACE:
+            return None
         if mention.role == DEMONYM and token.dep_ in {"amod", "compound"}:
             return None
         if mention.role == DEMONYM and (_ethnic(token) or _resident(token)):
@@ -178,7 +182,20 @@ class Resolver:
             return country_actor(owner.country)
         return Actor(name=_phrase(token), kind=kind, country=owner.country)
 
+    def _place(self, token: Token) -> Actor | None:
+        """The country of a place named as a location ("targets in Jericho")."""
+        mention = self.by_token.get(token.i)
+        if mention is not None and mention.role == PLACE:
+            return mention.actor
+        actor = self.actor(token)
+        return country_actor(actor.country) if actor and actor.country else None
+
     def _located(self, token: Token) -> Actor | None:
+        mention = self.by_token.get(token.i)
+        if mention is not None and mention.role == PLACE:
+            return mention.actor  # "fired at Jericho"
+        if token.lemma_.lower() in self.not_places:
+            return None  # "the worst attack in Syrian history" names no place
         if token.lemma_.lower() in _BORDERS:
             neighbour = self._border_with(token)
             if neighbour is not None:
@@ -191,9 +208,9 @@ class Resolver:
         for child in token.children:
             if child.dep_ == "prep" and child.lower_ in _LOCATIONS:
                 for pobj in child.children:
-                    actor = self.actor(pobj) if pobj.dep_ == "pobj" else None
-                    if actor is not None and actor.country:
-                        return country_actor(actor.country)
+                    place = self._place(pobj) if pobj.dep_ == "pobj" else None
+                    if place is not None:
+                        return place
         return None
 
     def _border_with(self, token: Token) -> Actor | None:

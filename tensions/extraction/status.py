@@ -8,6 +8,9 @@ from spacy.tokens import Token
 from . import taxonomy
 
 _CLIMB = {"xcomp", "ccomp", "pcomp", "csubj", "acomp", "oprd"}
+# "accused of planning", "charged with smuggling" (not "without agreeing")
+_GOVERNING_PREPS = {"of", "with"}
+_DIRECTING = {"aim"}
 
 
 class StatusCues:
@@ -24,13 +27,26 @@ class StatusCues:
 
     def of_verb(self, verb: Token) -> str:
         """The status of the event a verb (or a light verb) reports."""
-        for depth, tok in enumerate(_governing_chain(verb)):
+        chain = _governing_chain(verb)
+        for depth, tok in enumerate(chain):
             own = self._own(tok)
             if own:
                 return own
             if depth and tok.lemma_.lower() in self.governors:
                 return self.governors[tok.lemma_.lower()]
-        return taxonomy.OCCURRED
+        return self._of_aim(chain[-1]) or taxonomy.OCCURRED
+
+    def _of_aim(self, tok: Token) -> str | None:
+        """ "an alleged plot to carry out attacks", "a plan to strike": an act
+        that is the aim of a noun takes that noun's status."""
+        noun = tok.head
+        infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)
+        if tok.dep_ not in {"acl", "relcl"} or not infinitive or noun.i == tok.i:
+            return None
+        for child in noun.children:
+            if child.dep_ == "amod" and child.lower_ in self.adjectives:
+                return self.adjectives[child.lower_]
+        return self.noun_governors.get(noun.lemma_.lower())
 
     def of_noun(self, noun: Token, nouns: list[Token], verb: Token | None) -> str:
         """The status of a nominal event: its adjectives, the nouns that govern
@@ -52,11 +68,10 @@ class StatusCues:
                 return status
         if verb is None:
             return taxonomy.OCCURRED
-        return (
-            self.of_verb(verb)
-            if verb.lemma_.lower() not in self.governors
-            else self.governors[verb.lemma_.lower()]
-        )
+        lemma = verb.lemma_.lower()
+        if lemma not in self.governors or _directs(verb):
+            return self.of_verb(verb)
+        return self.governors[lemma]
 
     def _own(self, tok: Token) -> str | None:
         # a negation outweighs a modal: "would not provide" is denied
@@ -83,11 +98,29 @@ class StatusCues:
         return self.modals[word]
 
 
+def _directs(verb: Token) -> bool:
+    """ "attacks aimed at Iranian bases": the verb says where the act went,
+    not that it is planned."""
+    return verb.lemma_.lower() in _DIRECTING and any(
+        c.dep_ == "prep" and c.lower_ == "at" for c in verb.children
+    )
+
+
 def _governing_chain(verb: Token) -> list[Token]:
     chain = [verb]
     tok = verb
-    while tok.dep_ in _CLIMB and tok.head.i != tok.i and len(chain) < 4:
-        tok = tok.head
+    while len(chain) < 4:
+        if tok.dep_ == "conj" and tok.head.dep_ in _CLIMB:
+            tok = tok.head  # "accused of planning and encouraging": one governor
+        if tok.dep_ == "pcomp" and tok.head.lower_ in _GOVERNING_PREPS:
+            head = tok.head.head  # "accused of planning attacks"
+        elif tok.dep_ in _CLIMB:
+            head = tok.head
+        else:
+            break
+        if head.i == tok.i:
+            break
+        tok = head
         chain.append(tok)
     return chain
 

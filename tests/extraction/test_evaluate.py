@@ -4,7 +4,14 @@ import json
 
 from tensions.extraction import gold
 from tensions.extraction.engine import extract
-from tensions.extraction.evaluate import event_key, main, misses, plover_key
+from tensions.extraction.evaluate import (
+    event_key,
+    main,
+    misses,
+    plover_key,
+    plover_key_strict,
+    suites,
+)
 
 HIT = {
     "id": "hit",
@@ -17,6 +24,14 @@ MISS = {
     "text": "Egypt agreed with Sudan on a plan to share the river's water.",
     "published": "2024-05-10",
     "events": [{"source": "EGY", "target": "SDN", "type": "ASSAULT"}],
+}
+# a PLOVER record naming two actors of one country
+TWO_OF_ONE_COUNTRY = {
+    "id": "x",
+    "text": "Israeli helicopters and tanks shelled Palestinian positions.",
+    "event": "FIGHT",
+    "source": [{"code": "ISRMIL"}, {"code": "ISRMIL"}],
+    "target": [{"code": "PSE"}],
 }
 
 
@@ -51,16 +66,25 @@ def test_plover_key_codes_a_planned_visit_as_agree():
 
 
 def test_plover_record_counts_two_actors_of_one_country_once():
-    record = {
-        "id": "x",
-        "text": "Israeli helicopters and tanks shelled Palestinian positions.",
-        "event": "FIGHT",
-        "source": [{"code": "ISRMIL"}, {"code": "ISRMIL"}],
-        "target": [{"code": "PSE"}],
-    }
-    (event,) = gold._plover_case(record)["events"]
+    (event,) = gold._plover_case(TWO_OF_ONE_COUNTRY)["events"]
     assert (event["source"], event["target"], event["types"]) == (
         "ISR",
         "PSE",
         ["ASSAULT"],
     )
+
+
+def test_strict_plover_key_keeps_a_planned_visit_a_consult():
+    (event,) = extract("The Chilean president will visit Peru next month.")
+    assert plover_key_strict(event) == ("CHL", "PER", "CONSULT")
+
+
+def test_strict_plover_case_keeps_two_actors_of_one_country_apart():
+    events = gold._plover_case(TWO_OF_ONE_COUNTRY, merge_same_country=False)["events"]
+    assert [(e["source"], e["target"]) for e in events] == [("ISR", "PSE")] * 2
+
+
+def test_suites_score_the_plover_records_with_and_without_conventions():
+    names = [name for name, _, _ in suites()]
+    assert sum(name.startswith("PLOVER gold records") for name in names) == 2
+    assert any("strict" in name for name in names)
