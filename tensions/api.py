@@ -11,7 +11,8 @@ import django_filters
 from django.conf import settings
 from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest, Least
+from django.db.models.lookups import Exact, GreaterThanOrEqual, LessThanOrEqual
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -28,7 +29,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from tensions import api_review, exports, roles
+from tensions import api_cache, api_review, exports, roles
 from tensions.extraction import taxonomy
 from tensions.models import UNDATED, Actor, Country, Event, Mention, Revision
 
@@ -386,19 +387,17 @@ class EventFilter(SharedFormFilterSet):
         help_text="Text in the event's object (what) or a reporting sentence.",
     )
     date_from = django_filters.DateFilter(
-        field_name="date", lookup_expr="gte", help_text="Dated on or after (ISO)."
+        method="filter_day_range", help_text="Dated on or after (ISO)."
     )
     date_to = django_filters.DateFilter(
-        field_name="date", lookup_expr="lte", help_text="Dated on or before (ISO)."
+        method="filter_day_range", help_text="Dated on or before (ISO)."
     )
     day_from = django_filters.DateFilter(
-        field_name="day",
-        lookup_expr="gte",
+        method="filter_day_range",
         help_text="From this day: the event's date, else its first report.",
     )
     day_to = django_filters.DateFilter(
-        field_name="day",
-        lookup_expr="lte",
+        method="filter_day_range",
         help_text="Up to this day: the event's date, else its first report.",
     )
     ordering = django_filters.ChoiceFilter(
@@ -416,7 +415,20 @@ class EventFilter(SharedFormFilterSet):
         return queryset.for_country(value.upper())
 
     def filter_pair(self, queryset, name, value):
-        return queryset.for_dyad(*pair_codes(value, field="pair"))
+        # Either direction as one key, the one the event_pair_day index starts with.
+        low, high = sorted(pair_codes(value, field="pair"))
+        return queryset.filter(
+            Exact(Least("source_country", "target_country"), low),
+            Exact(Greatest("source_country", "target_country"), high),
+        )
+
+    def filter_day_range(self, queryset, name, value):
+        # On the day the list sorts by (a dated event's day is its date), so that
+        # the indexes in that order walk the range and stop after a page; the
+        # null check keeps out the events the bare field's range would.
+        field, bound = name.split("_")
+        within = GreaterThanOrEqual if bound == "from" else LessThanOrEqual
+        return queryset.filter(within(sort_day(), value), **{f"{field}__isnull": False})
 
     def filter_context(self, queryset, name, value):
         if connection.vendor == "postgresql":
@@ -452,11 +464,15 @@ def json_string(value: str) -> str:
     return json.dumps(value)
 
 
+def sort_day() -> Coalesce:
+    """The non-null day the date orderings sort on, as the event_sort_day and
+    event_pair_day indexes hold it (undated events on UNDATED)."""
+    return Coalesce("day", Value(UNDATED))
+
+
 def events_sorted(events):
     """Events with `sort_day`, the non-null day the date orderings sort on."""
-    return events.annotate(sort_day=Coalesce("day", Value(UNDATED))).order_by(
-        *EVENT_ORDERINGS["-date"]
-    )
+    return events.annotate(sort_day=sort_day()).order_by(*EVENT_ORDERINGS["-date"])
 
 
 class _ExportRenderer(renderers.BaseRenderer):
@@ -558,6 +574,7 @@ class EventViewSet(
     def get_serializer_class(self):
         return EventDetailSerializer if self.action == "retrieve" else EventSerializer
 
+    @api_cache.kept_per_version
     def list(self, request, *args, **kwargs):
         # Rows, not model instances: a page is rendered from one values() query.
         events = self.filter_queryset(self.get_queryset())

@@ -14,7 +14,7 @@ from collections import Counter
 from urllib.parse import urlencode
 
 import django_filters
-from django.db.models import F, Q, Sum
+from django.db.models import Aggregate, F, JSONField, Q, Sum
 from django.db.models.functions import Greatest, Least
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +23,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.response import Response
 
-from tensions import relations, roles
+from tensions import api_cache, relations, roles
 from tensions.api import CappedCursorPagination, SharedFormFilterSet, pair_codes
 from tensions.display import intensity_colour
 from tensions.models import Country, DyadPeriod, Event, Period
@@ -184,6 +184,7 @@ class RelationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     pagination_class = RelationPagination
     permission_classes = [roles.ReadOrReview]
 
+    @api_cache.kept_per_version
     def list(self, request, *args, **kwargs):
         cells = self.filter_queryset(self.get_queryset())
         if "period" not in request.query_params:
@@ -191,8 +192,6 @@ class RelationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         directed = request.query_params.get("directed", "").lower() in ("true", "1")
         rows = _directed_rows(cells) if directed else _pair_rows(cells)
         page = self.paginate_queryset(rows)
-        if not directed:
-            _types_merge(page, cells)
         for row in page:
             _row_finish(row, directed)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
@@ -221,36 +220,40 @@ def _pair_rows(cells):
             n=Sum("events"),
             c=Sum("conflict"),
             k=Sum("cooperation"),
+            types=_Each("by_type"),
+            statuses=_Each("by_status"),
         )
     )
 
 
-def _types_merge(rows: list[dict], cells) -> None:
-    """Counts per type and status of each pair row: both directions' cells,
-    read in one query."""
-    if not rows:
-        return
-    codes = {row[side] for row in rows for side in ("a", "b")}
-    found = cells.filter(
-        start__in={row["start"] for row in rows},
-        source_id__in=codes,
-        target_id__in=codes,
-    ).values("source_id", "target_id", "period", "start", "by_type", "by_status")
-    merged: dict[tuple, tuple[Counter, Counter]] = {}
-    for cell in found:
-        pair = sorted((cell["source_id"], cell["target_id"]))
-        key = (*pair, cell["period"], cell["start"])
-        types, statuses = merged.setdefault(key, (Counter(), Counter()))
-        types.update(cell["by_type"])
-        statuses.update(cell["by_status"])
-    for row in rows:
-        types, statuses = merged.get(
-            (row["a"], row["b"], row["period"], row["start"]), ({}, {})
+class _Each(Aggregate):
+    """The JSON values of a group's rows, as a list: the counts per type (or
+    status) of both directions of a pair, summed in Python from the same query."""
+
+    function = "JSONB_AGG"
+    output_field = JSONField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            function="JSON_GROUP_ARRAY",
+            template="%(function)s(JSON(%(expressions)s))",
+            **extra_context,
         )
-        row["by_type"], row["by_status"] = dict(types), dict(statuses)
+
+
+def _counts_sum(counts: list[dict]) -> dict:
+    total = Counter()
+    for each in counts:
+        total.update(each)
+    return dict(total)
 
 
 def _row_finish(row: dict, directed: bool) -> None:
+    if not directed:
+        row["by_type"] = _counts_sum(row.pop("types"))
+        row["by_status"] = _counts_sum(row.pop("statuses"))
     following = relations.period_next(row["start"], row["period"])
     row["end"] = following - dt.timedelta(days=1)
     row["events"] = row["n"]

@@ -7,7 +7,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest, Least
 from django.urls import reverse
 
 from tensions.extraction import taxonomy
@@ -260,6 +260,16 @@ class Event(models.Model):
                 Coalesce("day", Value(UNDATED)).desc(),
                 F("id").desc(),
                 name="event_sort_day",
+            ),
+            # A pair's events in the API's order, either direction: an index
+            # walk that stops after one page, with a day range on the same
+            # expression (tensions.api.EventFilter).
+            models.Index(
+                Least("source_country", "target_country"),
+                Greatest("source_country", "target_country"),
+                Coalesce("day", Value(UNDATED)).desc(),
+                F("id").desc(),
+                name="event_pair_day",
             ),
             # Recent events of a country, newest first (country page).
             models.Index(fields=["day", "id"], name="event_day_id"),

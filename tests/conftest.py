@@ -18,9 +18,10 @@ def _static_without_manifest(settings):
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Pages cache what they compute; no test sees another's."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for each in caches.all():
+        each.clear()
 
 
 @pytest.fixture

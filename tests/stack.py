@@ -72,6 +72,25 @@ def _with_database(url: str, name: str) -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
+def pytest_on_postgres(test_file: str, *, but: str) -> subprocess.CompletedProcess:
+    """Run a test file's tests (all but `but`) on a PostgreSQL database of their
+    own, from a suite on SQLite; skips (fails under CI=true) without a server."""
+    try:
+        psycopg2.connect(postgres_url(), connect_timeout=3).close()
+    except psycopg2.Error as exc:
+        reason = f"PostgreSQL is not reachable at {postgres_url()} ({exc})".strip()
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI=true and a server is missing: {reason}", pytrace=False)
+        pytest.skip(f"these tests need PostgreSQL: {reason}")
+    name = f"pg_{uuid.uuid4().hex[:8]}"  # pytest-django makes test_<name>
+    env = {**os.environ, "DATABASE_URL": _with_database(postgres_url(), name)}
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", test_file, "-q", "-p", "no:cacheprovider",
+         "-k", f"not {but}"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

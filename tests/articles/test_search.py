@@ -7,12 +7,7 @@ runs this file again against a PostgreSQL database of its own.
 """
 
 import datetime as dt
-import os
-import subprocess
-import sys
-import uuid
 
-import psycopg2
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -20,7 +15,7 @@ from rest_framework.test import APIClient
 
 from articles.models import Article
 from articles.search import articles_search, search_terms
-from tests.stack import ROOT, _with_database, postgres_url
+from tests.stack import pytest_on_postgres
 from tests.tensions.factories import make_article, make_event, make_mention
 
 pytestmark = pytest.mark.django_db
@@ -183,28 +178,12 @@ def test_a_bad_search_gets_a_400(api, query):
 # PostgreSQL, from a suite that runs on SQLite -----------------------------------------
 
 
-def _postgres_reachable() -> None:
-    try:
-        psycopg2.connect(postgres_url(), connect_timeout=3).close()
-    except psycopg2.Error as exc:
-        reason = f"PostgreSQL is not reachable at {postgres_url()} ({exc})".strip()
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"CI=true and a server is missing: {reason}", pytrace=False)
-        pytest.skip(f"the PostgreSQL search needs a server: {reason}")
-
-
 @pytest.mark.django_db(transaction=False)
 def test_the_postgres_search_holds():
     if connection.vendor == "postgresql":
         pytest.skip("this suite runs on PostgreSQL: its tests above ran there")
-    _postgres_reachable()
-    name = f"search_{uuid.uuid4().hex[:8]}"  # pytest-django makes test_<name>
-    env = {**os.environ, "DATABASE_URL": _with_database(postgres_url(), name)}
-    run = subprocess.run(
-        [sys.executable, "-m", "pytest", __file__, "-q", "-p", "no:cacheprovider",
-         "-k", "not test_the_postgres_search_holds"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+
+    run = pytest_on_postgres(__file__, but="test_the_postgres_search_holds")
 
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
     assert " skipped" not in run.stdout.splitlines()[-1]

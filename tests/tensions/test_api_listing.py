@@ -194,3 +194,47 @@ def test_each_filterset_gets_its_own_filters_bound_to_it():
     assert pair.parent is first and second.filters["pair"].parent is second
     # A method filter resolves its method on its own FilterSet, not a sibling's.
     assert pair.filter.f is pair and pair.filter.method.__self__ is first
+
+
+def _spread_of_events() -> list:
+    """Events in both directions of pairs, other pairs, one-sided, dated, dated
+    only by their first report, and undated."""
+    made = []
+    for i, (a, b) in enumerate([("USA", "VEN"), ("VEN", "USA"), ("RUS", "VEN")] * 4):
+        made.append(make_event(a, b, date=dt.date(2025, 9, 25) + dt.timedelta(i)))
+    oct_1, oct_2, oct_3 = (dt.date(2025, 10, day) for day in (1, 2, 3))
+    made.append(make_event("USA", None, date=oct_1))
+    made.append(make_event("VEN", "USA", date=None, first_reported=oct_2))
+    made.append(make_event("USA", "VEN", date=None, first_reported=None))
+    made.append(make_event("USA", "VEN", date=oct_3, first_reported=None))
+    return made
+
+
+@pytest.mark.parametrize(
+    "query, keep",
+    [
+        ("pair=VEN,usa", lambda e: {e.source_country_id, e.target_country_id}
+         == {"USA", "VEN"}),
+        ("date_from=2025-10-01", lambda e: e.date and e.date >= dt.date(2025, 10, 1)),
+        ("date_to=2025-10-01", lambda e: e.date and e.date <= dt.date(2025, 10, 1)),
+        ("day_from=2025-10-02", lambda e: e.day and e.day >= dt.date(2025, 10, 2)),
+        ("day_to=2025-10-02", lambda e: e.day and e.day <= dt.date(2025, 10, 2)),
+        ("pair=USA,VEN&day_from=2025-09-28&day_to=2025-10-02",
+         lambda e: {e.source_country_id, e.target_country_id} == {"USA", "VEN"}
+         and e.day and dt.date(2025, 9, 28) <= e.day <= dt.date(2025, 10, 2)),
+    ],
+)  # fmt: skip
+@pytest.mark.parametrize("ordering", ["-date", "date"])
+def test_pair_and_day_filters_walk_exactly_the_matching_events(
+    api, query, keep, ordering
+):
+    made = _spread_of_events()
+
+    rows = _walk(api, f"/api/v1/events/?{query}&ordering={ordering}&page_size=2")
+
+    newest_first = sorted(
+        (e for e in made if keep(e)),
+        key=lambda e: (e.day or dt.date(1, 1, 1), e.pk),
+        reverse=ordering == "-date",
+    )
+    assert [r["id"] for r in rows] == [e.pk for e in newest_first]

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
 
 from tensions import relations
 from tensions.relations import relations_rebuild, tension_index
@@ -123,7 +124,9 @@ def test_a_relations_page_costs_a_fixed_number_of_queries(
     for day in range(1, 20):
         make_event("CHN", "TWN", date=dt.date(2025, 10, day))
     relations_rebuild()
-    with django_assert_max_num_queries(4):
+    # One query for the page, by_type and by_status included; on PostgreSQL one
+    # more for the data version answers are kept under (tensions/api_cache.py).
+    with django_assert_max_num_queries(2 if connection.vendor == "postgresql" else 1):
         assert api.get("/api/v1/relations/?period=day").status_code == 200
 
 

@@ -11,7 +11,6 @@ from tensions.api_relations import (
     _directed_rows,
     _pair_rows,
     _row_finish,
-    _types_merge,
 )
 from tensions.models import DyadPeriod, Event, Period
 from tensions.relations import relations_rebuild
@@ -81,8 +80,6 @@ def test_a_relation_renders_as_its_fields_would(directed):
     relations_rebuild()
     cells = DyadPeriod.objects.filter(period=Period.MONTH)
     rows = list((_directed_rows if directed else _pair_rows)(cells))
-    if not directed:
-        _types_merge(rows, cells)
     for row in rows:
         _row_finish(row, directed)
 
