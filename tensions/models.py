@@ -227,6 +227,12 @@ class Event(models.Model):
                 | ~Q(source_country=F("target_country")),
                 name="event_source_is_not_target",
             ),
+            # A dated event sits on its date: the API's date ranges filter on
+            # the sort day (tensions.api.EventFilter.filter_day_range).
+            models.CheckConstraint(
+                condition=Q(date__isnull=True) | Q(day=F("date")),
+                name="event_day_is_date",
+            ),
             models.CheckConstraint(
                 condition=Q(intensity__gte=-10) & Q(intensity__lte=10),
                 name="event_intensity_in_range",

@@ -1,5 +1,7 @@
 """Integrity rules the database enforces, not only Python."""
 
+import datetime as dt
+
 import pytest
 from django.db import IntegrityError
 
@@ -42,6 +44,13 @@ def test_an_event_between_a_country_and_itself_is_refused():
 def test_values_outside_the_taxonomy_are_refused(field, value):
     with pytest.raises(IntegrityError):
         _event(**{field: value})
+
+
+def test_a_dated_event_sits_on_its_date():
+    event = _event(date=dt.date(2025, 10, 30), first_reported=dt.date(2025, 11, 2))
+    assert event.day == dt.date(2025, 10, 30)
+    with pytest.raises(IntegrityError):
+        Event.objects.filter(pk=event.pk).update(day=dt.date(2025, 11, 2))
 
 
 def test_the_same_text_is_stored_once():
