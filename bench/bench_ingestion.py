@@ -2,19 +2,29 @@
 
     .venv/bin/python -m bench.bench_ingestion [--articles 1000] [--sentences 8]
 
-Needs the PostgreSQL and Redis of tests/stack.py. For one worker process and
-then for two (a prefork worker with --concurrency 2), in one run and each on a
-fresh database: upload every article through the API (JSON Lines files of 100
-records), start the worker, and time until all are done. The extractor alone is
-timed in this process over the same texts, so that the overhead (everything but
-extraction: HTTP, parsing, duplicate checks, queueing, recording events) shows
-as a share of the total. Checks that no article is lost or processed twice.
-Not part of the test suite: the figures go to bench/README.md.
+Needs the PostgreSQL and Redis of tests/stack.py. Four runs, each on a fresh
+database, in one process run:
+
+- sequential, one worker process then two (a prefork worker with
+  --concurrency 2): upload every article through the API (JSON Lines files of
+  100 records) with no worker running, then start the worker and time until
+  all are done and no pair row awaits its refresh;
+- concurrent, one process then two: the worker is started first and the clock
+  runs from the first upload until all are done, as when analysts upload while
+  the worker runs.
+
+Extraction alone is timed in this process over the same texts through
+`articles.services.article_extract`, the very call the worker makes (same
+text, publication date and time budget), so that the overhead (everything but
+extraction: HTTP, parsing, duplicate checks, queueing, recording events and pair
+rows) shows as a share of the total. Checks that no article is lost or
+processed twice. Not part of the test suite: the figures go to bench/README.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 import tempfile
@@ -29,12 +39,15 @@ from tests.stack import require_servers, stack_create, stack_destroy
 CHUNK = 100
 
 
+PUBLISHED = "2025-10-28"
+
+
 def upload(stack, texts: list[str]) -> float:
     """Send the texts through the API; returns the seconds it took."""
     started = time.perf_counter()
     for first in range(0, len(texts), CHUNK):
         records = [
-            {"text": t, "published": "2025-10-28"} for t in texts[first : first + CHUNK]
+            {"text": t, "published": PUBLISHED} for t in texts[first : first + CHUNK]
         ]
         response = requests.post(
             f"{stack.url}/api/v1/articles/",
@@ -93,19 +106,27 @@ _PAIR_ROWS = (
 )
 
 
-def run(texts: list[str], workers: int) -> dict:
+def run(texts: list[str], workers: int, *, concurrent: bool) -> dict:
+    """One run on a fresh database; with `concurrent` the worker runs during
+    the upload and `process_s` is counted from the first upload."""
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as folder:
         stack = stack_create(Path(folder))
         try:
             stack.start_web()
             stack.token = stack.create_user("bench", "bench-password-1")
+            if concurrent:
+                stack.start_worker(concurrency=workers)
+            started = time.perf_counter()
             upload_seconds = upload(stack, texts)
-            stack.start_worker(concurrency=workers)
-            process_seconds = wait_done(stack, len(texts))
+            if not concurrent:
+                stack.start_worker(concurrency=workers)
+                started = time.perf_counter()
+            wait_done(stack, len(texts))
             return {
                 "workers": workers,
+                "concurrent": concurrent,
                 "upload_s": upload_seconds,
-                "process_s": process_seconds,
+                "process_s": time.perf_counter() - started,
                 **check(stack, len(texts)),
             }
         finally:
@@ -113,13 +134,49 @@ def run(texts: list[str], workers: int) -> dict:
 
 
 def extraction_seconds(texts: list[str]) -> float:
-    from tensions.extraction import extract
+    """Extraction alone, as the worker calls it, over the stored texts."""
+    import django
 
-    extract(texts[0])  # load the model first, as a worker does at start
+    django.setup()
+    from articles.models import Article
+    from articles.services import article_extract
+
+    published = dt.date.fromisoformat(PUBLISHED)
+    articles = [Article(text=t.strip(), published=published) for t in texts]
+    article_extract(article=articles[0])  # load the model first, as a worker does
     started = time.perf_counter()
-    for text in texts:
-        extract(text)
+    for article in articles:
+        article_extract(article=article)
     return time.perf_counter() - started
+
+
+def report(r: dict, count: int, extract_s: float) -> None:
+    """Print one run; for one worker process, the overhead too."""
+    total = r["process_s"] if r["concurrent"] else r["upload_s"] + r["process_s"]
+    what = "upload and processing together" if r["concurrent"] else "processing"
+    print(
+        f"{'concurrent' if r['concurrent'] else 'sequential'}, {r['workers']} "
+        f"worker process(es): upload {r['upload_s']:.1f} s, {what} "
+        f"{r['process_s']:.1f} s ({count / r['process_s']:.1f} articles/s); "
+        f"statuses {r['statuses']}, lost {r['lost']}, "
+        f"processed not exactly once {r['processed_not_once']}, "
+        f"duplicate mentions {r['duplicate_mentions']}, events {r['events']}, "
+        f"pair rows as a rebuild makes them {r['pair_rows_as_rebuilt']}"
+    )
+    if r["workers"] != 1:
+        return
+    upload = "" if r["concurrent"] else f" (upload {100 * r['upload_s'] / total:.0f}%)"
+    print(
+        f"  overhead (everything but extraction): "
+        f"{100 * (1 - extract_s / total):.0f}% of {total:.1f} s{upload}"
+    )
+    # Timed by the worker itself during the run: on a busy machine both sides
+    # of this share are slowed alike.
+    in_worker = r["extraction_in_worker_s"]
+    print(
+        f"  extraction as the worker timed it: {in_worker:.1f} s; overhead "
+        f"on that footing: {100 * (1 - in_worker / total):.0f}%"
+    )
 
 
 def main() -> None:
@@ -128,6 +185,7 @@ def main() -> None:
     parser.add_argument("--sentences", type=int, default=8)
     args = parser.parse_args()
     os.environ.setdefault("SECRET_KEY", "bench-only")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tensions.settings")
     require_servers()
     texts = article_texts(args.articles, seed=11, sentences=args.sentences)
     words = sum(len(t.split()) for t in texts) / len(texts)
@@ -137,36 +195,22 @@ def main() -> None:
         f"extraction alone, one process: {extract_s:.1f} s "
         f"({1000 * extract_s / len(texts):.0f} ms/article)"
     )
-    results = [run(texts, workers) for workers in (1, 2)]
-    for r in results:
-        total = r["upload_s"] + r["process_s"]
+    results = {
+        (concurrent, workers): run(texts, workers, concurrent=concurrent)
+        for concurrent in (False, True)
+        for workers in (1, 2)
+    }
+    for r in results.values():
+        report(r, len(texts), extract_s)
+    for concurrent in (False, True):
+        one, two = results[concurrent, 1], results[concurrent, 2]
         print(
-            f"{r['workers']} worker process(es): upload {r['upload_s']:.1f} s, "
-            f"processing {r['process_s']:.1f} s "
-            f"({len(texts) / r['process_s']:.1f} articles/s); "
-            f"statuses {r['statuses']}, lost {r['lost']}, "
-            f"processed not exactly once {r['processed_not_once']}, "
-            f"duplicate mentions {r['duplicate_mentions']}, events {r['events']}, "
-            f"pair rows as a rebuild makes them {r['pair_rows_as_rebuilt']}"
+            f"{'concurrent' if concurrent else 'sequential'}: two processes "
+            f"{one['process_s'] / two['process_s']:.2f}x the throughput of one"
         )
-        if r["workers"] == 1:
-            share = 1 - extract_s / total
-            print(
-                f"  overhead (everything but extraction): {100 * share:.0f}% of "
-                f"{total:.1f} s (upload {100 * r['upload_s'] / total:.0f}%)"
-            )
-            # Timed by the worker itself during the run: on a busy machine both
-            # sides of this share are slowed alike.
-            in_worker = r["extraction_in_worker_s"]
-            print(
-                f"  extraction as the worker timed it: {in_worker:.1f} s; overhead "
-                f"on that footing: {100 * (1 - in_worker / total):.0f}%"
-            )
-    speedup = results[0]["process_s"] / results[1]["process_s"]
-    print(f"two processes: {speedup:.2f}x the throughput of one")
     ok = all(
         r["lost"] == 0 and r["processed_not_once"] == 0 and r["pair_rows_as_rebuilt"]
-        for r in results
+        for r in results.values()
     )
     sys.exit(0 if ok else 1)
 

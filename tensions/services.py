@@ -66,7 +66,10 @@ def _known_countries() -> set[str]:
     return _COUNTRY_CODES
 
 
-@transaction.atomic
+# Inside a caller's transaction (the worker's), no savepoint of its own: on an
+# error the whole transaction is rolled back anyway, and a savepoint costs two
+# round trips per article.
+@transaction.atomic(savepoint=False)
 def events_record(
     *,
     article,
@@ -104,8 +107,9 @@ def events_record(
     new = [ms for ms in new if not ms[0].event_id]
     changes = _changes(article, detached, new)
     touched = {m.event_id for m in detached} | attached
-    touched |= _groups_recluster(changes, [m for ms in new for m in ms])
-    cells, settled = _events_settle(touched)
+    placement = _groups_recluster(changes, [m for ms in new for m in ms])
+    touched |= placement.changed
+    cells, settled = _events_settle(touched, created=placement.created)
     if relations_later:
         relations.cells_mark_stale(cells=cells)
         _relations_refresh_soon()
@@ -119,6 +123,7 @@ def _mentions_detach(article) -> tuple[list[Mention], dict[int, Event]]:
     an analyst owns that it evidences, by sentence start (never re-recorded)."""
     mentions = list(
         Mention.objects.filter(article=article)
+        .order_by()
         .only("pk", "start", "cluster_key", "event_id", "day", "report")
         .annotate(review_state=F("event__review_state"))
     )
@@ -127,7 +132,7 @@ def _mentions_detach(article) -> tuple[list[Mention], dict[int, Event]]:
     if machine:
         Mention.objects.filter(pk__in=[m.pk for m in machine]).delete()
     owned = {m.start: m.event_id for m in mentions if m.review_state != unreviewed}
-    events = Event.objects.in_bulk(set(owned.values())) if owned else {}
+    events = Event.objects.order_by().in_bulk(set(owned.values())) if owned else {}
     return machine, {start: events[pk] for start, pk in owned.items()}
 
 
@@ -185,11 +190,12 @@ def _actors_resolve(events: list[extraction.Event]) -> dict[str, Actor]:
             wanted.setdefault(stored.key, stored)
     if not wanted:
         return {}
-    existing = Actor.objects.in_bulk(list(wanted), field_name="key")
+    actors = Actor.objects.order_by()
+    existing = actors.in_bulk(list(wanted), field_name="key")
     missing = [a for key, a in wanted.items() if key not in existing]
     if missing:
         Actor.objects.bulk_create(missing, ignore_conflicts=True)
-        existing |= Actor.objects.in_bulk([a.key for a in missing], field_name="key")
+        existing |= actors.in_bulk([a.key for a in missing], field_name="key")
     return existing
 
 
@@ -330,9 +336,10 @@ def _with_article(mentions):
     return mentions.select_related("article").defer("article__text")
 
 
-def _groups_recluster(changes: dict[str, tuple], new: list[Mention]) -> set[int]:
+def _groups_recluster(changes: dict[str, tuple], new: list[Mention]) -> _Placement:
     """Cluster again the machine-made accounts of each changed key; returns the
-    events that gained or lost mentions (the others are unchanged).
+    placement: the events that gained or lost mentions (the others are
+    unchanged) and those it created.
 
     Only a window of days is read per key. Clustering visits accounts in a
     canonical order and each joins the first cluster it fits, so the accounts
@@ -361,7 +368,7 @@ def _groups_recluster(changes: dict[str, tuple], new: list[Mention]) -> set[int]
                 placement.place(cluster)
             pending.discard(key)
     placement.save()
-    return placement.changed
+    return placement
 
 
 def _slice_bounds(change: tuple, horizon: int, window: int) -> tuple | None:
@@ -404,15 +411,18 @@ def _machine_made(where: Q) -> list[Mention]:
     """The mentions `where` selects that no analyst owns, with their articles'
     hash and date. Three indexed reads: joining events and articles in one
     query makes PostgreSQL scan both tables once they are large."""
-    mentions = list(Mention.objects.filter(where).only(*_ACCOUNT_FIELDS))
+    mentions = list(Mention.objects.filter(where).order_by().only(*_ACCOUNT_FIELDS))
     owned = set(
         Event.objects.filter(pk__in={m.event_id for m in mentions})
         .exclude(review_state=Event.ReviewState.UNREVIEWED)
+        .order_by()
         .values_list("pk", flat=True)
     )
     article_model = Mention._meta.get_field("article").related_model
-    articles = article_model.objects.only("content_hash", "published").in_bulk(
-        {m.article_id for m in mentions}
+    articles = (
+        article_model.objects.order_by()
+        .only("content_hash", "published", "publisher")
+        .in_bulk({m.article_id for m in mentions})
     )
     kept = [m for m in mentions if m.event_id not in owned]
     for mention in kept:
@@ -516,6 +526,8 @@ class _Placement:
             mention.event_id = best
 
     def save(self) -> None:
+        for event, mentions in self.created:
+            _event_count(event, mentions)  # counted now: no update after insert
         Event.objects.bulk_create([event for event, _ in self.created])
         for event, mentions in self.created:
             self.taken.add(event.pk)
@@ -575,42 +587,72 @@ _COUNTED_FIELDS = [
 ]
 
 
-def _events_settle(event_ids: set[int]) -> tuple[set, dict[int, Event]]:
+def _events_settle(
+    event_ids: set[int], *, created: list[tuple[Event, list[Mention]]] = ()
+) -> tuple[set, dict[int, Event]]:
     """Refresh machine-made events from their accounts, drop those left without
     evidence, recount all; returns the DyadPeriod cells they counted in before
-    and count in now, and the events kept, by id."""
-    events = list(Event.objects.filter(pk__in=event_ids))
+    and count in now, and the events kept, by id. Events just `created` (with
+    all their mentions) were made from their accounts and counted: not read
+    again."""
+    known = {event.pk: (event, mentions) for event, mentions in created}
+    events = list(Event.objects.filter(pk__in=event_ids - set(known)).order_by())
     cells = set().union(*(relations.event_cells(e) for e in events))
     mentions = _mentions_by_event(events)
     empty = {e.pk for e in events if not mentions[e.pk] and not e.is_reviewed}
     if empty:
         Event.objects.filter(pk__in=empty).delete()
     kept = [e for e in events if e.pk not in empty]
+    updates: dict[frozenset, list[Event]] = {}
     for event in kept:
-        ms = mentions[event.pk]
-        changed: set[str] = set()
-        if not event.is_reviewed and ms[0].cluster_key:
-            changed = _event_apply(event, _cluster_fields(_canonical(ms)))
-        counted = [getattr(event, name) for name in _COUNTED_FIELDS]
-        _event_count(event, ms)
-        changed |= {
-            name
-            for name, before in zip(_COUNTED_FIELDS, counted, strict=True)
-            if getattr(event, name) != before
-        }
+        changed = _event_refresh(event, mentions[event.pk])
         if changed:
-            Event.objects.filter(pk=event.pk).update(
-                **{name: getattr(event, name) for name in changed}
-            )
+            updates.setdefault(frozenset(changed), []).append(event)
+    # One statement per set of changed fields (each event writes only its own
+    # changes, as a lone update would).
+    for names, changed_events in updates.items():
+        Event.objects.bulk_update(changed_events, sorted(names))
+    kept += [event for event, _ in created]
+    for event in kept:
         cells |= relations.event_cells(event)
     return cells, {e.pk: e for e in kept}
 
 
+def _event_refresh(event: Event, mentions: list[Mention]) -> set[str]:
+    """Set an event's fields and counts from its mentions; returns the changed
+    field names."""
+    changed: set[str] = set()
+    if not event.is_reviewed and mentions[0].cluster_key:
+        changed = _event_apply(event, _cluster_fields(_canonical(mentions)))
+    counted = [getattr(event, name) for name in _COUNTED_FIELDS]
+    _event_count(event, mentions)
+    return changed | {
+        name
+        for name, before in zip(_COUNTED_FIELDS, counted, strict=True)
+        if getattr(event, name) != before
+    }
+
+
 def _mentions_by_event(events: list[Event]) -> dict[int, list[Mention]]:
     found: dict[int, list[Mention]] = {e.pk: [] for e in events}
-    for mention in _with_article(Mention.objects.filter(event__in=events)):
+    mentions = (
+        Mention.objects.filter(event__in=events)
+        .order_by()
+        .select_related("article")
+        .only(*_ACCOUNT_FIELDS, *_COUNTED_ARTICLE_FIELDS)
+    )
+    for mention in mentions:
         found[mention.event_id].append(mention)
     return found
+
+
+# What settling reads of a mention's article (its hash and date for the
+# canonical order, its date and publisher for the counts).
+_COUNTED_ARTICLE_FIELDS = (
+    "article__content_hash",
+    "article__published",
+    "article__publisher",
+)
 
 
 def _canonical(mentions: list[Mention]) -> list[Mention]:

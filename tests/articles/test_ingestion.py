@@ -5,6 +5,8 @@ import datetime as dt
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -308,3 +310,21 @@ def test_pasted_text_has_no_original_to_download(client, viewer):
     assert (
         client.get(reverse("articles:original", args=[article.pk])).status_code == 404
     )
+
+
+def test_a_bulk_file_looks_up_its_stored_texts_in_one_query():
+    batch_upload(
+        files=_files(("old.jsonl", samples.jsonl([samples.record(1)]))),
+        source="api",
+    )
+    records = [samples.record(n) for n in (1, 2, 3, 2, 4)]  # one stored, one twice
+    with CaptureQueriesContext(connection) as queries:
+        result = batch_upload(
+            files=_files(("new.jsonl", samples.jsonl(records))), source="api"
+        )
+
+    lookups = [q for q in queries.captured_queries if '."content_hash" IN' in q["sql"]]
+    assert len(lookups) == 1
+    assert [u.created for u in result.uploads] == [False, True, True, False, True]
+    assert result.uploads[3].article == result.uploads[1].article
+    assert Article.objects.count() == 4

@@ -124,3 +124,32 @@ def test_recording_issues_as_many_queries_whatever_is_already_stored():
 
     assert Event.objects.count() > 4 * 8
     assert with_many <= with_few <= 30
+
+
+def _event_updates(queries) -> list[str]:
+    return [q["sql"] for q in queries if q["sql"].startswith('UPDATE "tensions_event"')]
+
+
+def test_new_events_are_inserted_counted_with_no_update_after():
+    article = article_make(publisher="Wire", published=dt.date(2025, 10, 21))
+    with CaptureQueriesContext(connection) as queries:
+        _record(article, found_event(), found_event("USA", "VEN", start=50))
+
+    assert _event_updates(queries.captured_queries) == []
+    counted = Event.objects.values_list(
+        "mention_count", "article_count", "publisher_count", "first_reported", "day"
+    )
+    one = (1, 1, 1, dt.date(2025, 10, 21), dt.date(2025, 10, 20))
+    assert list(counted) == [one, one]
+
+
+def test_events_gaining_evidence_are_recounted_in_one_statement():
+    first = article_make(publisher="A")
+    _record(first, found_event(), found_event("USA", "VEN", start=50))
+    second = article_make(publisher="B")
+    with CaptureQueriesContext(connection) as queries:
+        _record(second, found_event(), found_event("USA", "VEN", start=50))
+
+    assert len(_event_updates(queries.captured_queries)) == 1
+    counted = Event.objects.values_list("mention_count", "article_count")
+    assert list(counted) == [(2, 2), (2, 2)]
