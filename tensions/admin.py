@@ -18,7 +18,22 @@ class ActorAdmin(admin.ModelAdmin):
     autocomplete_fields = ["country"]
 
 
-class MentionInline(admin.TabularInline):
+class ReviewedElsewhere:
+    """Events and their evidence are read here, changed on the event page: a
+    review there keeps its history and refreshes the pair rows and the pages
+    drawn from them, which an edit through the admin would bypass."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class MentionInline(ReviewedElsewhere, admin.TabularInline):
     model = Mention
     extra = 0
     fields = [
@@ -34,7 +49,7 @@ class MentionInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ReviewedElsewhere, admin.ModelAdmin):
     list_display = [
         "id",
         "date",
@@ -55,7 +70,7 @@ class EventAdmin(admin.ModelAdmin):
 
 
 @admin.register(Mention)
-class MentionAdmin(admin.ModelAdmin):
+class MentionAdmin(ReviewedElsewhere, admin.ModelAdmin):
     list_display = ["id", "event", "article", "start", "end", "cited_source"]
     raw_id_fields = ["event", "article"]
     list_select_related = ["event__source_actor", "event__target_actor", "article"]
