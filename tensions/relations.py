@@ -34,6 +34,7 @@ from django.db import connection, transaction
 from django.db.models import Q, Sum
 from django.db.models.functions import Greatest, Least
 
+from tensions import dataversion
 from tensions.extraction import taxonomy
 from tensions.models import DyadPeriod, Event, Period, StaleCell
 
@@ -121,6 +122,7 @@ def relations_refresh(*, cells: Iterable[Cell]) -> None:
     the events in the span the pair's cells cover (an index range on
     event_dyad_day), one delete of the cells left empty, one upsert of the rest.
     """
+    dataversion.bump_on_commit()  # the pages drawn from these events are stale
     cells = set(cells)
     if not cells:
         return
@@ -150,6 +152,7 @@ def _writers_lock() -> None:
 
 def cells_mark_stale(*, cells: Iterable[Cell]) -> None:
     """Note cells to recompute later, in the caller's transaction (one insert)."""
+    dataversion.bump_on_commit()  # their events are on the pages already
     StaleCell.objects.bulk_create(
         StaleCell(source=source, target=target, period=period, start=start)
         for source, target, period, start in set(cells)

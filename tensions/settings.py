@@ -152,6 +152,34 @@ TENSIONS_NEAR_DUPLICATE_THRESHOLD = env_float("TENSIONS_NEAR_DUPLICATE_THRESHOLD
 DATA_UPLOAD_MAX_NUMBER_FILES = TENSIONS_MAX_FILES_PER_UPLOAD * 10
 # --- end of ingestion ----------------------------------------------------------
 
+# Cache: Redis when CACHE_URL is redis://..., shared by every process, so that
+# the pages cache what they draw under a data version the workers bump
+# (tensions/dataversion.py); "dummy://" caches nothing (to measure pages cold);
+# empty: this process's memory, and pages not cached.
+CACHE_URL = env_str("CACHE_URL", "")
+TENSIONS_SHARED_CACHE = CACHE_URL.startswith(("redis://", "rediss://"))
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "tensions"),
+        }
+        if TENSIONS_SHARED_CACHE
+        else {
+            "BACKEND": "django.core.cache.backends."
+            + ("dummy.DummyCache" if CACHE_URL == "dummy://" else "locmem.LocMemCache")
+        }
+    ),
+    # API answers (tensions/api_cache.py): this process's memory, bounded, so that
+    # a client walking a long list never evicts what the pages keep.
+    "api": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "api-answers",
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    },
+}
+
 # Celery: with no broker server, kombu's filesystem transport (a real worker
 # process still consumes it); `redis://...` in production.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
@@ -195,7 +223,7 @@ CELERY_BEAT_SCHEDULE = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an anonymous client is answered 401 with WWW-Authenticate.
-        "rest_framework.authentication.TokenAuthentication",
+        "tensions.api_auth.LeanTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -217,6 +245,8 @@ API_THROTTLE_ANON = env_str("API_THROTTLE_ANON", "60/min")
 API_THROTTLE_USER = env_str("API_THROTTLE_USER", "2000/min")
 # Rows fetched per database round trip by the streamed exports.
 API_EXPORT_CHUNK = env_int("API_EXPORT_CHUNK", 2000)
+# Seconds a list answer is kept per data version (tensions/api_cache.py); 0: off.
+API_CACHE_SECONDS = env_int("API_CACHE_SECONDS", 300)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tensions API",
     "DESCRIPTION": "Articles, events and relations between countries, from the news.",

@@ -2,11 +2,14 @@
 
 Pure functions over events (anything with `pk`, `when`, `status`, `intensity`,
 `source_country`/`target_country` and their `_id`s): no queries, no templates.
-The template only copies the numbers computed here into SVG.
+`svg()` writes the markup here too: a busy timeline has thousands of nodes, and
+a template costs microseconds per variable where a format string costs far less.
 
 Many events can be laid out from light rows (`Placed`: no titles, no actors);
 `build_timeline(details=...)` then asks once for the few drawn or listed in
 full: single marks, the events named in same-day clusters, each lane's table.
+More still can come gathered per pair, day and status (`Placed.count`), with
+each lane's latest events for its table (`build_timeline(tables=...)`).
 """
 
 from __future__ import annotations
@@ -14,8 +17,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from tensions.display import date_label, event_title, intensity_colour
 
@@ -159,28 +165,37 @@ class Lane:
     index_cells: list[IndexCell] = field(default_factory=list)
     index_y: float = 0.0
     events_href: str = ""
+    table: list | None = None  # its latest events, when `events` are gathered
 
     @property
     def middle(self) -> float:
         marks_height = self.height - (INDEX_HEIGHT + INDEX_GAP if self.index_y else 0)
         return self.y + marks_height / 2
 
+    # Counted once: a lane's entries are fixed once it is laid out, and a busy
+    # lane has thousands.
+    @cached_property
+    def event_count(self) -> int:
+        return sum(_size(e) for e in self.events)
+
     @property
     def table_events(self) -> list:
         """The lane's latest events, for its table (all are one link away)."""
-        return self.events[-LANE_TABLE_ROWS:]
+        return self.events[-LANE_TABLE_ROWS:] if self.table is None else self.table
 
     @property
     def index_label_y(self) -> float:
         return self.index_y + INDEX_HEIGHT / 2
 
-    @property
+    @cached_property
     def conflict_count(self) -> int:
-        return sum(1 for e in self.events if e.intensity < 0)
+        return sum(e.conflict if _gathered(e) else e.intensity < 0 for e in self.events)
 
-    @property
+    @cached_property
     def cooperation_count(self) -> int:
-        return sum(1 for e in self.events if e.intensity > 0)
+        return sum(
+            e.cooperation if _gathered(e) else e.intensity > 0 for e in self.events
+        )
 
 
 @dataclass
@@ -205,7 +220,7 @@ class Timeline:
 
     @property
     def event_count(self) -> int:
-        return sum(len(lane.events) for lane in self.lanes)
+        return sum(lane.event_count for lane in self.lanes)
 
 
 @dataclass(frozen=True)
@@ -227,7 +242,9 @@ class Scale:
 
 @dataclass(frozen=True)
 class Placed:
-    """What the layout needs of an event, before its details are loaded."""
+    """What the layout needs of an event, before its details are loaded; or,
+    gathered, of `count` events of one pair on one day with one status: `pk`
+    the first one's, `intensity` their mean."""
 
     pk: int
     when: dt.date
@@ -235,6 +252,23 @@ class Placed:
     intensity: float
     source_country_id: str
     target_country_id: str
+    count: int = 1
+    conflict: int | None = None  # how many of them are conflict, if gathered
+    cooperation: int | None = None
+
+
+def _gathered(entry) -> bool:
+    """Several events in one entry (a gathered single event is a light row)."""
+    return isinstance(entry, Placed) and entry.count > 1
+
+
+def _size(entry) -> int:
+    """How many events an entry of a lane stands for."""
+    return entry.count if _gathered(entry) else 1
+
+
+def _group_size(group: list) -> int:
+    return sum(_size(e) for e in group)
 
 
 def pair_key(event) -> tuple[str, str]:
@@ -274,7 +308,7 @@ def group_lanes(
         )
         for key, found in by_pair.items()
     ]
-    lanes.sort(key=lambda lane: (-len(lane.events), lane.label))
+    lanes.sort(key=lambda lane: (-lane.event_count, lane.label))
     return lanes
 
 
@@ -341,7 +375,8 @@ class _Plan:
             event
             for group, row in zip(self.groups, self.rows, strict=True)
             if row is not None
-            for event in group[: 1 if len(group) == 1 else DAY_CLUSTER_TITLES]
+            for event in group[:DAY_CLUSTER_TITLES]
+            if not _gathered(event)
         ]
 
 
@@ -362,7 +397,7 @@ def _layout_lane(lane: Lane, plan: _Plan, scale: Scale, links: _Links, y) -> Non
     for group, x, row in zip(groups, xs, rows, strict=True):
         if row is None:
             continue
-        if len(group) == 1:
+        if _group_size(group) == 1:
             lane.marks.append(_mark(group[0], x, _row_y(y, row), links.event))
         else:
             lane.day_clusters.append(
@@ -370,30 +405,38 @@ def _layout_lane(lane: Lane, plan: _Plan, scale: Scale, links: _Links, y) -> Non
             )
     badge_y = _row_y(y, used)
     overflow = cluster_overflow(
-        [xs[i] for i in unplaced], counts=[len(groups[i]) for i in unplaced]
+        [xs[i] for i in unplaced], counts=[_group_size(groups[i]) for i in unplaced]
     )
     lane.clusters = []
-    for x, n in overflow:
-        days = [
-            groups[i][0].when for i in unplaced if x <= xs[i] < x + CLUSTER_WIDTH + 2
-        ]
+    end = 0
+    for x, n in overflow:  # each badge takes the next unplaced groups it covers
+        first = end
+        while end < len(unplaced) and xs[unplaced[end]] < x + CLUSTER_WIDTH + 2:
+            end += 1
+        days = [groups[i][0].when for i in (unplaced[first], unplaced[end - 1])]
         href = links.events(lane.key, days[0], days[-1])
         title = f"{n} more events here, {date_label(days[0])} – {date_label(days[-1])}"
         lane.clusters.append(Cluster(x, badge_y, n, f"{title}: list them", href))
 
 
 def _day_cluster(group: list, key, x: float, y: float, href: Callable) -> DayCluster:
-    day = group[0].when
-    named = [f"• {event_title(e)}" for e in group[:DAY_CLUSTER_TITLES]]
-    if len(group) > DAY_CLUSTER_TITLES:
-        named.append(f"… and {len(group) - DAY_CLUSTER_TITLES} more")
-    mean = sum(e.intensity for e in group) / len(group)
+    day, size = group[0].when, _group_size(group)
+    named = [
+        f"• {event_title(e)}" for e in group[:DAY_CLUSTER_TITLES] if not _gathered(e)
+    ]
+    title = f"{size} events on {date_label(day)}"
+    if named:
+        more = [f"… and {size - len(named)} more"] if size > len(named) else []
+        title += ":\n" + "\n".join(named + more)
+    else:  # gathered in the database: named on the page it opens
+        title += f", {group[0].status}: open to list them"
+    mean = sum(e.intensity * _size(e) for e in group) / size
     return DayCluster(
         x=x,
         y=y,
-        count=len(group),
+        count=size,
         colour=intensity_colour(mean),
-        title=f"{len(group)} events on {date_label(day)}:\n" + "\n".join(named),
+        title=title,
         href=href(key, day, day, group[0].status),
         status=group[0].status,
         style=STATUS_STYLES.get(group[0].status, STATUS_STYLES["occurred"]),
@@ -478,6 +521,7 @@ def build_timeline(
     max_lanes: int = 40,
     names: dict[str, str] | None = None,
     details: Callable | None = None,
+    tables: Callable | None = None,
 ) -> Timeline:
     """Lay out `events` in lanes per pair along one date axis.
 
@@ -486,7 +530,9 @@ def build_timeline(
     pair's tension-index points (relations.Point), drawn under its lane.
     `details(pks) -> {pk: event}`, when given, loads in full (in one call) the
     events drawn as marks or listed in the lanes' tables; `events` can then be
-    light rows (`Placed`) labelled with `names`.
+    light rows (`Placed`) labelled with `names`. When they are gathered per
+    pair, day and status, `tables(pairs) -> {pair: [Placed]}` gives each lane's
+    latest events for its table.
     """
     links = _Links(
         event=href or _event_href(),
@@ -496,6 +542,10 @@ def build_timeline(
     lanes = group_lanes(events, focus, names)
     hidden = max(len(lanes) - max_lanes, 0)
     lanes = lanes[:max_lanes]
+    if tables:
+        latest = tables([lane.key for lane in lanes])
+        for lane in lanes:
+            lane.table = latest.get(lane.key, [])
     span = data_span(lanes)
     start = start or (span[0] if span else None)
     end = end or (span[1] if span else None)
@@ -529,12 +579,16 @@ def _load_details(lanes: list[Lane], plans: list[_Plan], details: Callable) -> N
     full = details(sorted(wanted))
 
     def swap(events: list) -> list:
-        return [full.get(e.pk, e) for e in events]
+        return [e if _gathered(e) else full.get(e.pk, e) for e in events]
 
     for lane, plan in zip(lanes, plans, strict=True):
-        lane.events[-LANE_TABLE_ROWS:] = swap(lane.table_events)
-        for group in plan.groups:
-            group[:DAY_CLUSTER_TITLES] = swap(group[:DAY_CLUSTER_TITLES])
+        if lane.table is None:
+            lane.events[-LANE_TABLE_ROWS:] = swap(lane.table_events)
+        else:
+            lane.table = swap(lane.table)
+        for group, row in zip(plan.groups, plan.rows, strict=True):
+            if row is not None:  # the others are only counted in a badge
+                group[:DAY_CLUSTER_TITLES] = swap(group[:DAY_CLUSTER_TITLES])
 
 
 _UNIT_DAYS = {"day": 1, "week": 7, "month": 30.44, "year": 365.25}
@@ -601,6 +655,137 @@ def _tick_label(date: dt.date, unit: str) -> str:
     if unit == "month":
         return date.strftime("%b %Y")
     return f"{date.day} {date.strftime('%b %Y')}"
+
+
+# The markup ------------------------------------------------------------------------
+# Numbers are ours (floats and ints, printed as Python prints them); every text
+# and link is escaped.
+
+_SVG_DESC = (
+    "Each mark is one event, placed by date and coloured by intensity from "
+    "conflict (red) to cooperation (blue); a numbered circle stands for several "
+    "events of one day. The strip under each lane is the pair's tension index. "
+    "The tables below list the same events."
+)
+
+
+def svg(timeline: Timeline) -> SafeString:
+    """The timeline as one SVG element: axis, lane bands, lanes and their marks."""
+    t = timeline
+    lanes = len(t.lanes)
+    head = (
+        f'<svg class="timeline-svg" viewBox="0 0 {t.width} {t.height}" '
+        'aria-labelledby="timeline-svg-title timeline-svg-desc" '
+        f'data-start="{_iso(t.start)}" data-end="{_iso(t.end)}" '
+        f'data-left="{t.plot_left}" data-right="{t.plot_right}" '
+        f'data-width="{t.width}">'
+        f'<title id="timeline-svg-title">Timeline of {t.event_count} events in '
+        f"{lanes} pair{'s' if lanes != 1 else ''} of countries</title>"
+        f'<desc id="timeline-svg-desc">{escape(_SVG_DESC)}</desc>'
+    )
+    bands = "".join(
+        f'<rect x="0" y="{lane.y}" width="{t.width}" height="{lane.height}" '
+        f'class="lane-band{" lane-band-alt" if i % 2 else ""}"/>'
+        for i, lane in enumerate(t.lanes)
+    )
+    ticks = "".join(
+        f'<line x1="{tick.x}" y1="26" x2="{tick.x}" y2="{t.height}" '
+        f'class="grid-line"/><text x="{tick.x}" y="18" text-anchor="middle" '
+        f'class="tick-label">{escape(tick.label)}</text>'
+        for tick in t.ticks
+    )
+    brush = (
+        f'<rect x="0" y="0" width="0" height="{t.height}" '
+        'class="brush-selection" hidden/>'
+    )
+    body = "".join(_svg_lane(t, lane) for lane in t.lanes)
+    return mark_safe(
+        f'{head}<g class="lane-bands">{bands}</g><g class="axis">{ticks}</g>'
+        f"{brush}{body}</svg>"
+    )
+
+
+def _iso(day: dt.date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+def _svg_lane(t: Timeline, lane: Lane) -> str:
+    n = lane.event_count
+    label = escape(lane.label)
+    parts = [
+        f'<g class="lane" data-lane="{escape(lane.anchor)}">'
+        f'<a href="#{escape(lane.anchor)}"><title>{n} events between {label}: '
+        f'see the table</title><text x="{t.label_x}" y="{lane.middle}" '
+        f'text-anchor="end" class="lane-label"><tspan dy="-0.15em">{label}</tspan>'
+        f'<tspan x="{t.label_x}" dy="1.15em" class="lane-count">{n} event'
+        f"{'s' if n != 1 else ''}</tspan></text></a>"
+    ]
+    if lane.index_y:
+        parts.append(_svg_index(t, lane))
+    parts += [_svg_mark(mark) for mark in lane.marks]
+    parts += [_svg_day_cluster(day) for day in lane.day_clusters]
+    parts += [_svg_cluster(cluster) for cluster in lane.clusters]
+    parts.append("</g>")
+    return "".join(parts)
+
+
+def _svg_index(t: Timeline, lane: Lane) -> str:
+    cells = "".join(
+        f'<a href="{escape(cell.href)}" tabindex="-1" class="index-cell"><title>'
+        f'{escape(cell.title)}</title><rect x="{cell.x}" y="{lane.index_y}" '
+        f'width="{cell.width}" height="10" fill="{cell.colour}" '
+        f'fill-opacity="{cell.opacity}"/></a>'
+        for cell in lane.index_cells
+    )
+    return (
+        f'<g class="index-strip"><text x="{t.label_x}" y="{lane.index_label_y}" '
+        'text-anchor="end" dominant-baseline="central" class="index-label">'
+        f'tension index</text><rect x="{t.plot_left}" y="{lane.index_y}" '
+        f'width="{t.plot_width}" height="10" class="index-track"/>{cells}</g>'
+    )
+
+
+def _svg_mark(mark: Mark) -> str:
+    style = mark.style
+    if style.shape == "diamond":
+        shape = f'<polygon points="{mark.diamond_points}"'
+    else:
+        shape = f'<circle cx="{mark.x}" cy="{mark.y}" r="{mark.r}"'
+    fill = mark.colour if style.filled else "#fff"
+    dash = f' stroke-dasharray="{style.dash}"' if style.dash else ""
+    strike = (
+        f'<line x1="{mark.strike_x1}" y1="{mark.y}" x2="{mark.strike_x2}" '
+        f'y2="{mark.y}" stroke="#222" stroke-width="2"/>'
+        if style.strike
+        else ""
+    )
+    return (
+        f'<a href="{escape(mark.href)}" class="mark mark-{escape(mark.status)}" '
+        f'data-event="{mark.event_id}"><title>{escape(mark.title)}</title>{shape} '
+        f'class="mark-shape" fill="{fill}" stroke="{mark.colour}" '
+        f'stroke-width="2"{dash}/>{strike}</a>'
+    )
+
+
+def _svg_day_cluster(day: DayCluster) -> str:
+    dash = f' stroke-dasharray="{day.style.dash}"' if day.style.dash else ""
+    return (
+        f'<a href="{escape(day.href)}" class="day-cluster mark-{escape(day.status)}">'
+        f'<title>{escape(day.title)}</title><circle cx="{day.x}" cy="{day.y}" '
+        f'r="{day.r}" class="day-cluster-shape" stroke="{day.colour}"{dash}/>'
+        f'<text x="{day.x}" y="{day.y}" text-anchor="middle" '
+        f'dominant-baseline="central" class="day-cluster-text">{day.label}</text></a>'
+    )
+
+
+def _svg_cluster(cluster: Cluster) -> str:
+    return (
+        f'<a href="{escape(cluster.href)}" class="cluster"><title>'
+        f'{escape(cluster.title)}</title><rect x="{cluster.left}" '
+        f'y="{cluster.top}" width="{cluster.width}" height="14" rx="7"/>'
+        f'<text x="{cluster.x}" y="{cluster.y}" text-anchor="middle" '
+        f'dominant-baseline="central">+{cluster.count}</text></a>'
+    )
 
 
 # Zoom, pan and the overview (the range brush) ----------------------------------

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -10,21 +13,23 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import (
+    Avg,
     Case,
     Count,
-    Exists,
     F,
     Max,
     Min,
     OuterRef,
     Prefetch,
     Q,
+    Subquery,
     Sum,
     When,
 )
 from django.db.models.functions import Greatest, Least
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -33,6 +38,7 @@ from articles import summary
 from tensions import (
     charts,
     corroboration,
+    dataversion,
     display,
     relations,
     relmap,
@@ -60,11 +66,21 @@ from tensions.models import (
     Revision,
     Watch,
 )
-from tensions.timeline import STATUS_STYLES, Placed, build_timeline
+from tensions.timeline import (
+    LANE_TABLE_ROWS,
+    STATUS_STYLES,
+    Placed,
+    build_timeline,
+)
 
 ACTIVE_PAIRS_DAYS = 90
 DEFAULT_PAIRS = 8  # lanes shown when no country is chosen
-TIMELINE_MAX_EVENTS = 3000
+TIMELINE_MAX_EVENTS = 3000  # loaded one by one; beyond, gathered per pair and day
+TIMELINE_MAX_GROUPS = 30_000  # (pair, day, status) groups drawn at the most
+_GROUP_FIELDS = (  # timeline.Placed's, gathered
+    *("first", "day", "status", "mean", "a", "b"),
+    *("n", "conflict", "cooperation"),
+)
 PLACED_FIELDS = (  # timeline.Placed's, in order
     "pk",
     "day",
@@ -76,7 +92,7 @@ PLACED_FIELDS = (  # timeline.Placed's, in order
 LEGEND_INTENSITIES = (-10, -7.5, -5, -2.5, 0, 2.5, 5, 7.5, 10)
 MORE_FILTERS = ("type", "status", "min_confidence", "reviewed", "publisher", "rejected")
 PARTNER_MONTHS = 12  # the country page ranks partners over this many months
-RELATIONS_CACHE_SECONDS = 600  # a bound only: keys change with the rows they read
+CACHE_SECONDS = 600  # a bound only: keys change with the data they read
 MAP_SPANS = {"30": "30 days", "90": "90 days", "365": "12 months", "1825": "5 years"}
 
 
@@ -96,38 +112,85 @@ def _latest_first(events):
 
 @login_required
 def home(request):
-    processing = summary.processing_summary()
+    processing = summary.processing_summary()  # live: statuses move all the time
+    can_upload = roles.is_analyst(request.user)
+    version = dataversion.current()  # one look for the two parts below
+    ranked = _cached(
+        "home-ranked",
+        lambda: {
+            "rankings": render_to_string("tensions/_home_rankings.html", _rankings()),
+            "active_pairs": _active_pairs(),
+        },
+        rows=_rankings_rows,
+        version=version,
+    )
     context = {
         "article_counts": processing["counts"],
         "article_total": processing["total"],
         "queue": processing["queue"],
         "failures": processing["failures"],
-        "event_total": Event.objects.visible().count(),
-        "latest_events": _newest(Event.objects.visible().with_related())[:10],
-        "active_pairs_days": ACTIVE_PAIRS_DAYS,
-        **_relations_cached(
-            "home-rankings",
-            _rankings_rows(),
-            lambda: {**_rankings(), "active_pairs": _active_pairs()},
+        "rankings": ranked["rankings"],
+        # the empty list's upload link is for analysts only
+        **_cached(
+            f"home-latest:{can_upload}",
+            lambda: _home_events(ranked["active_pairs"], can_upload),
+            version=version,
         ),
         "follow": watchlists.home_digest(user=request.user),
     }
     return render(request, "tensions/home.html", context)
 
 
-def _relations_cached(name: str, rows: Q, compute):
-    """`compute()`, cached while the DyadPeriod rows it reads (`rows`, among the
-    day's) stay the same: the key holds today and a fingerprint of those rows
-    taken in one aggregate (count, newest id, sums weighted by id, so that
-    moving events from one cell to another changes it too)."""
+def _home_events(active_pairs: list[dict], can_upload: bool) -> dict:
+    latest = {
+        "latest_events": list(_newest(Event.objects.visible().with_related())[:10]),
+        "active_pairs": active_pairs,
+        "active_pairs_days": ACTIVE_PAIRS_DAYS,
+        "can_upload": can_upload,
+    }
+    # all less the rejected (a partial index): a filtered count reads every row
+    rejected = Event.objects.filter(review_state=Event.ReviewState.REJECTED)
+    return {
+        "event_total": Event.objects.count() - rejected.count(),
+        "latest": render_to_string("tensions/_home_latest.html", latest),
+    }
+
+
+_ASK = object()
+
+
+def _cached(name: str, compute, *, rows=None, version=_ASK):
+    """`compute()`, cached under the data version (`version`, if the caller
+    looked it up already) and today: writes bump the version (see
+    tensions.dataversion). Without a shared cache, what reads only DyadPeriod
+    rows (`rows()`, a Q) is cached under a fingerprint of those rows instead,
+    and the rest is computed every time."""
+    if version is _ASK:
+        version = dataversion.current()
+    if version is None:
+        if rows is None:
+            return compute()
+        version = _fingerprint(rows())
+    key = f"{name}:{timezone.localdate()}:{version}"
+    return cache.get_or_set(key, compute, CACHE_SECONDS)
+
+
+def _fingerprint(rows: Q) -> str:
+    """The DyadPeriod rows in one aggregate: count, newest id, sums weighted by
+    id (so that moving events from one cell to another changes it too)."""
     weighted = {
         f: Sum(F(f) * F("id"), default=0) for f in ("events", "conflict", "cooperation")
     }
     state = DyadPeriod.objects.filter(rows).aggregate(
         n=Count("id"), last=Max("id"), **weighted
     )
-    key = f"{name}:{timezone.localdate()}:" + ":".join(map(str, state.values()))
-    return cache.get_or_set(key, compute, RELATIONS_CACHE_SECONDS)
+    return ":".join(map(str, state.values()))
+
+
+def _query_key(query) -> str:
+    """A short key for a page's GET parameters, in any order."""
+    items = sorted((k, v) for k in query for v in query.getlist(k))
+    return hashlib.sha256(urlencode(items).encode()).hexdigest()[:32]
 
 
 def _rankings_rows() -> Q:
@@ -222,14 +285,26 @@ def _country_names(codes) -> dict[str, str]:
 
 @login_required
 def timeline(request):
-    form = TimelineForm(request.GET)
+    content = _cached(
+        f"timeline-page:{_query_key(request.GET)}",
+        lambda: render_to_string(
+            "tensions/_timeline.html", _timeline_page(request.GET)
+        ),
+    )
+    return render(request, "tensions/timeline.html", {"content": content})
+
+
+def _timeline_page(query) -> dict:
+    """What the page shows for a query: the same for everyone (no user, no
+    token), so the page's content is cached whole per query."""
+    form = TimelineForm(query)
     choices = _countries_with_events()
     context = {"form": form, "choices": choices, "legend": _legend()}
-    context["filters_open"] = any(request.GET.get(name) for name in MORE_FILTERS)
+    context["filters_open"] = any(query.get(name) for name in MORE_FILTERS)
     context.update(_picked(form, {code for code, _ in choices}))
     if form.is_valid():
-        context.update(_timeline_context(form, request.GET))
-    return render(request, "tensions/timeline.html", context)
+        context.update(_timeline_context(form, query, dict(choices)))
+    return context
 
 
 def _picked(form, choice_codes: set[str]) -> dict:
@@ -242,34 +317,28 @@ def _picked(form, choice_codes: set[str]) -> dict:
     }
 
 
-def _timeline_context(form, query) -> dict:
+def _timeline_context(form, query, names: dict[str, str]) -> dict:
     data = form.cleaned_data
     countries, focus = data["countries"], data["focus"] or None
     if focus is None and len(countries) == 1:
         focus, countries = countries[0], []
     start, end = data["start"], data["end"]
+    period = _period_q(start, end)
     events = Event.objects.visible(rejected=data["rejected"]).interstate()
     events = form.filter(_dated(events))
-    events = events.filter(
-        _pairs_shown(_in_period(events, start, end), countries, focus)
-    )
-    shown = _in_period(events, start, end).order_by("day", "id")
-    # Light rows: only the events drawn or listed are loaded in full.
-    rows = shown.values_list(
-        *PLACED_FIELDS, "source_country__name", "target_country__name"
-    )
-    rows = list(rows[: TIMELINE_MAX_EVENTS + 1])
-    shown = [Placed(*row[: len(PLACED_FIELDS)]) for row in rows]
-    names = {}
-    for *_, source, target, source_name, target_name in rows:
-        names[source], names[target] = source_name, target_name
+    events = events.filter(_pairs_shown(events.filter(period), countries, focus))
+    span, placed, tables = _timeline_rows(events, period)
+    codes = {c for p in placed for c in (p.source_country_id, p.target_country_id)}
+    if codes - names.keys():  # only rejected events: not among the choices
+        names = names | _country_names(codes)
     built = build_timeline(
-        shown[:TIMELINE_MAX_EVENTS],
+        placed[:TIMELINE_MAX_GROUPS],
         start=start,
         end=end,
         focus=focus,
         names=names,
         details=lambda pks: Event.objects.with_related().in_bulk(pks),
+        tables=tables,
         events_href=_events_href(_events_query(data)),
         index_href=lambda key, point: charts.events_url(
             point, a=key[0], b=key[1], directed=False
@@ -278,12 +347,74 @@ def _timeline_context(form, query) -> dict:
     )
     return {
         "timeline": built,
-        "truncated": len(shown) > TIMELINE_MAX_EVENTS,
-        "max_events": TIMELINE_MAX_EVENTS,
+        "timeline_svg": timeline_layout.svg(built),
+        "truncated": len(placed) > TIMELINE_MAX_GROUPS,
         "focus": focus,
         "selected": countries,
-        **_timeline_navigation(query, events, built),
+        **_timeline_navigation(query, span, built),
     }
+
+
+def _timeline_rows(events, period: Q) -> tuple[tuple, list[Placed], Callable | None]:
+    """The whole span of `events` (for the overview), and those in the period
+    as the layout's rows (see _placed), gathered when there are many."""
+    span = events.aggregate(
+        first=Min("day"),
+        last=Max("day"),
+        shown=Count("id", filter=period) if period else Count("id"),
+    )
+    shown = events.filter(period).order_by("day", "id")
+    placed, tables = _placed(shown, gather=span["shown"] > TIMELINE_MAX_EVENTS)
+    return (span["first"], span["last"]), placed, tables
+
+
+def _placed(shown, *, gather: bool) -> tuple[list[Placed], Callable | None]:
+    """Light rows, one per event (only those drawn or listed are then loaded in
+    full); or, to `gather` many, one per pair, day and status, counted in the
+    database, with a query for each lane's latest events (its table)."""
+    if not gather:
+        return [Placed(*row) for row in shown.values_list(*PLACED_FIELDS)], None
+    pair = {
+        "a": Least("source_country_id", "target_country_id"),
+        "b": Greatest("source_country_id", "target_country_id"),
+    }
+    groups = (
+        shown.order_by()
+        .values("day", "status", **pair)
+        .annotate(
+            first=Min("id"),
+            mean=Avg("intensity"),
+            n=Count("id"),
+            conflict=Count("id", filter=Q(intensity__lt=0)),
+            cooperation=Count("id", filter=Q(intensity__gt=0)),
+        )
+        .values_list(*_GROUP_FIELDS)
+    )
+    placed = [Placed(*row) for row in groups[: TIMELINE_MAX_GROUPS + 1]]
+    return placed, lambda pairs: _latest_per_pair(shown, placed, pairs)
+
+
+def _latest_per_pair(shown, groups: list[Placed], pairs) -> dict[tuple, list]:
+    """Each pair's latest events (light rows, in time order), in one query: the
+    groups say from which day on each pair has enough of them."""
+    since: dict[tuple, dt.date] = {}
+    counted: dict[tuple, int] = defaultdict(int)
+    for group in sorted(groups, key=lambda g: g.when, reverse=True):
+        key = timeline_layout.pair_key(group)
+        if counted[key] < LANE_TABLE_ROWS:
+            counted[key] += group.count
+            since[key] = group.when
+    wanted = Q(pk__in=[])
+    for a, b in pairs:
+        if (a, b) in since:
+            both = Q(source_country_id=a, target_country_id=b)
+            both |= Q(source_country_id=b, target_country_id=a)
+            wanted |= both & Q(day__gte=since[a, b])
+    tables: dict[tuple, list] = defaultdict(list)
+    for row in shown.filter(wanted).values_list(*PLACED_FIELDS):
+        event = Placed(*row)
+        tables[timeline_layout.pair_key(event)].append(event)
+    return {key: found[-LANE_TABLE_ROWS:] for key, found in tables.items()}
 
 
 def _index_series(pairs, start: dt.date, end: dt.date):
@@ -325,13 +456,12 @@ def _events_href(filters: dict):
     return href
 
 
-def _timeline_navigation(query, events, built) -> dict:
+def _timeline_navigation(query, span: tuple, built) -> dict:
     """Links that zoom and pan (the same state in the URL, other dates), and the
     overview of the whole span the brush selects in."""
     if built.start is None:
         return {}
     window = (built.start, built.end)
-    span = events.aggregate(first=Min("day"), last=Max("day"))
     moves = {
         "earlier": timeline_layout.panned(*window, -0.5),
         "later": timeline_layout.panned(*window, 0.5),
@@ -340,7 +470,7 @@ def _timeline_navigation(query, events, built) -> dict:
     }
     nav = {name: _with_dates(query, *dates) for name, dates in moves.items()}
     nav["everything"] = _with_dates(query, None, None)
-    overview = timeline_layout.overview((span["first"], span["last"]), window)
+    overview = timeline_layout.overview(span, window) if span[0] else None
     return {"nav": nav, "overview": overview, "bookmark": _with_dates(query, *window)}
 
 
@@ -354,12 +484,13 @@ def _with_dates(query, start, end) -> str:
     return f"{reverse('tensions:timeline')}?{changed.urlencode()}"
 
 
-def _in_period(events, start, end):
+def _period_q(start, end) -> Q:
+    period = Q()
     if start:
-        events = events.filter(day__gte=start)
+        period &= Q(day__gte=start)
     if end:
-        events = events.filter(day__lte=end)
-    return events
+        period &= Q(day__lte=end)
+    return period
 
 
 def _pairs_shown(events, countries: list[str], focus: str | None) -> Q:
@@ -382,14 +513,25 @@ def _pairs_shown(events, countries: list[str], focus: str | None) -> Q:
 
 def _countries_with_events() -> list[tuple[str, str]]:
     """(code, name) of the countries in events, for the picker: an index probe
-    per country rather than a scan of the events."""
-    events = Event.objects.visible().interstate()
+    per country rather than a scan of the events. Not EXISTS: with statistics,
+    PostgreSQL answers it with a scan of the events per country, expecting an
+    early match, and each country without events costs a whole scan (seconds a
+    page at 100,000 events); the first event in index order is an index probe.
+    """
     return list(
-        Country.objects.filter(
-            Exists(events.filter(source_country_id=OuterRef("code")))
-            | Exists(events.filter(target_country_id=OuterRef("code")))
-        ).values_list("code", "name")
+        Country.objects.annotate(
+            as_source=_first_event("source_country_id", "target_country_id", "day"),
+            as_target=_first_event("target_country_id", "date"),
+        )
+        .filter(Q(as_source__isnull=False) | Q(as_target__isnull=False))
+        .values_list("code", "name")
     )
+
+
+def _first_event(field: str, *index_order: str) -> Subquery:
+    events = Event.objects.visible().interstate()
+    first = events.filter(**{field: OuterRef("code")}).order_by(field, *index_order)
+    return Subquery(first.values("pk")[:1])
 
 
 def _legend() -> dict:
@@ -406,21 +548,31 @@ def _legend() -> dict:
 @login_required
 def country(request, code: str):
     country = get_object_or_404(Country, code=code.upper())
+    content = _cached(
+        f"country-page:{country.code}",
+        lambda: render_to_string("tensions/_country.html", _country_page(country)),
+    )
+    context = {"country": country, "content": content}
+    return render(request, "tensions/country.html", context)
+
+
+def _country_page(country: Country) -> dict:
     events = Event.objects.visible().for_country(country.code)
-    context = {
+    code = country.code
+    return {
         "country": country,
-        "partners": _relations_cached(
-            f"partners-{country.code}",
-            Q(period=Period.MONTH)
-            & (Q(source_id=country.code) | Q(target_id=country.code)),
-            lambda: _partners(events.interstate(), country.code),
+        "partners": _cached(
+            f"partners-{code}",
+            lambda: _partners(events.interstate(), code),
+            rows=lambda: (
+                Q(period=Period.MONTH) & (Q(source_id=code) | Q(target_id=code))
+            ),
         ),
         "partners_months": PARTNER_MONTHS,
         "recent_events": _latest_first(events.with_related())[:20],
-        "actors": _actors_seen(country.code),
+        "actors": _actors_seen(code),
         "event_total": events.count(),
     }
-    return render(request, "tensions/country.html", context)
 
 
 def _partners(events, code: str) -> list[dict]:

@@ -61,13 +61,22 @@ def home_digest(*, user) -> dict:
         )
         for w in watches
     ]
-    HomeVisit.objects.bulk_create(  # one upsert
-        [HomeVisit(user=user, seen_at=timezone.now())],
+    _visit_record(user, known=visit is not None)
+    return {"since": since, "followed": followed}
+
+
+def _visit_record(user, *, known: bool) -> None:
+    """One statement: an update for a returning user, else an upsert (two
+    first visits at once must not collide)."""
+    now = timezone.now()
+    if known and HomeVisit.objects.filter(user=user).update(seen_at=now):
+        return
+    HomeVisit.objects.bulk_create(
+        [HomeVisit(user=user, seen_at=now)],
         update_conflicts=True,
         unique_fields=["user"],
         update_fields=["seen_at"],
     )
-    return {"since": since, "followed": followed}
 
 
 def _new_events(watch: Watch, since):

@@ -78,3 +78,15 @@ def test_intensity_colour_runs_from_red_through_grey_to_blue():
     assert display.intensity_colour(-10) == "#b2182b"
     assert display.intensity_colour(0) == "#888888"
     assert display.intensity_colour(10) == "#2166ac"
+
+
+def test_event_rows_escape_what_the_event_was_about():
+    from tensions.templatetags.events import event_rows
+
+    event = _event(what='<img src=x onerror="y">' + "z" * 100)
+    event.pk, event.mention_count, event.intensity = 7, 2, -8.0
+    row = event_rows([event])
+    assert "<img" not in row and "&lt;img src=x onerror=&quot;y&quot;&gt;" in row
+    assert "…</a>" in row  # cut at 90 characters
+    assert '<tr data-event="7">' in row and 'href="/events/7/"' in row
+    assert 'class="badge badge-occurred">Occurred</span>' in row

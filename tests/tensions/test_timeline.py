@@ -291,3 +291,19 @@ def test_light_rows_with_details_lay_out_the_same_timeline_as_full_events():
             b.clusters,
         )
         assert a.table_events == b.table_events  # the full events, in order
+
+
+def test_the_svg_escapes_what_events_say_and_draws_every_mark():
+    day = dt.date(2025, 1, 1)
+    said = '<script>alert("x")</script> & co'
+    events = [_event(what=said, status="alleged")]
+    events += [_event("USA", "VEN", when=day, status="denied") for _ in range(3)]
+    built = _build(events, events_href=lambda *args: "/events/?a=1&b=2")
+    drawn = timeline.svg(built)
+    assert "<script>" not in drawn
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co" in drawn
+    assert 'href="/events/?a=1&amp;b=2" class="day-cluster mark-denied"' in drawn
+    assert drawn.count("<polygon ") == 1  # the alleged event is a diamond
+    assert 'class="day-cluster-text">3</text>' in drawn
+    assert drawn.count('<g class="lane"') == len(built.lanes) == 2
+    assert drawn.startswith('<svg class="timeline-svg"') and drawn.endswith("</svg>")

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tensions import relations
+from tensions import relations, views
 from tensions.extraction import taxonomy
 from tensions.models import Event, Watch
 from tests.tensions.factories import make_actor, make_article, make_event, make_mention
@@ -164,6 +164,45 @@ def test_a_lane_table_lists_the_latest_events_and_links_to_all(analyst_client):
     assert "All 30 events of Venezuela – Russia in this view" in page
     listed = analyst_client.get(lane.events_href).context["events"]
     assert len(listed) == 30
+
+
+def test_past_the_event_limit_same_day_events_are_counted_in_the_database(
+    analyst_client, monkeypatch
+):
+    start = dt.date(2025, 6, 1)
+    for n in range(40):  # same days, several statuses, both directions, 3 pairs
+        pair = [("VEN", "RUS"), ("RUS", "VEN"), ("USA", "VEN")][n % 3]
+        make_event(
+            *pair,
+            type=("ASSAULT", "AGREE", "REQUEST")[n % 3],
+            status=taxonomy.STATUSES[n % 4 // 2],
+            date=start + dt.timedelta(days=n % 7),
+        )
+    url = f"{TIMELINE}?focus=VEN"
+
+    def drawn(response):
+        return [
+            (
+                lane.key,
+                lane.event_count,
+                lane.conflict_count,
+                lane.cooperation_count,
+                [(m.event_id, m.x, m.y, m.title) for m in lane.marks],
+                [(c.x, c.y, c.count, c.colour, c.href) for c in lane.day_clusters],
+                [(e.pk, e.type) for e in lane.table_events],
+            )
+            for lane in response.context["timeline"].lanes
+        ]
+
+    one_by_one = analyst_client.get(url)
+    monkeypatch.setattr(views, "TIMELINE_MAX_EVENTS", 10)
+    gathered = analyst_client.get(url)
+    assert drawn(gathered) == drawn(one_by_one)
+    assert sum(lane[1] for lane in drawn(gathered)) == 40
+    assert any(lane.day_clusters for lane in gathered.context["timeline"].lanes)
+    page = gathered.content.decode()
+    assert "open to list them" in page  # named on the page the cluster opens
+    assert "Too many events" not in page
 
 
 def test_the_map_draws_countries_and_pairs_linked_to_their_timelines(analyst_client):
@@ -373,3 +412,14 @@ def test_partners_are_cached_until_the_relations_change(
     relations.relations_rebuild()
     later = analyst_client.get(page).context["partners"]
     assert [(p["partner_code"], p["n"]) for p in later] == [("USA", 2), ("RUS", 1)]
+
+
+def test_a_period_without_events_shows_an_empty_timeline(analyst_client):
+    make_event("VEN", "RUS", date=dt.date(2025, 3, 1))
+    response = analyst_client.get(
+        f"{TIMELINE}?countries=USA&countries=CHN&start=2025-01-01&end=2025-02-01"
+    )
+    assert response.status_code == 200
+    assert "No events between these countries in this period." in (
+        response.content.decode()
+    )

@@ -54,3 +54,15 @@ def test_following_a_pair_from_the_page(analyst_client, analyst):
     assert str(analyst.watches.get()) == "USA – VEN"
     bad = analyst_client.post(reverse("tensions:watches"), {"country": "XXX"})
     assert "Unknown country code" in bad.content.decode()
+
+
+def test_each_visit_becomes_the_one_the_next_digest_compares_with(analyst):
+    from tensions.models import HomeVisit
+
+    first = home_digest(user=analyst)
+    seen = HomeVisit.objects.get(user=analyst).seen_at
+    second = home_digest(user=analyst)
+    third = home_digest(user=analyst)
+    assert first["since"] is None and second["since"] == seen
+    assert third["since"] > seen
+    assert HomeVisit.objects.filter(user=analyst).count() == 1
