@@ -1,6 +1,7 @@
 """Filters that read events the way the pages show them (see tensions.display)."""
 
 from django import template
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -71,5 +72,14 @@ def _event_row(event, pattern: str) -> str:
         f'<td><span class="badge badge-{escape(event.status)}">'
         f"{escape(event.get_status_display())}</span></td>"
         f'<td><a href="{pattern.format(event.pk)}">{escape(what)}</a></td>'
-        f'<td class="num">{event.mention_count}</td></tr>'
+        f'<td class="num" title="{_reports(event)}">{event.article_count}</td></tr>'
+    )
+
+
+def _reports(event) -> str:
+    mentions, articles = event.mention_count, event.article_count
+    return (
+        f"{mentions} mention{pluralize(mentions)} in {articles} "
+        f"article{pluralize(articles)} from {event.publisher_count} "
+        f"publisher{pluralize(event.publisher_count)}"
     )

@@ -90,3 +90,15 @@ def test_event_rows_escape_what_the_event_was_about():
     assert "…</a>" in row  # cut at 90 characters
     assert '<tr data-event="7">' in row and 'href="/events/7/"' in row
     assert 'class="badge badge-occurred">Occurred</span>' in row
+
+
+def test_event_rows_count_articles_and_say_the_mentions_on_hover():
+    from tensions.templatetags.events import event_rows
+
+    event = _event()
+    event.pk, event.intensity = 7, -8.0
+    event.mention_count, event.article_count, event.publisher_count = 4, 1, 1
+    row = event_rows([event])
+    assert (
+        '<td class="num" title="4 mentions in 1 article from 1 publisher">1</td>' in row
+    )
