@@ -22,10 +22,10 @@ class Command(BaseCommand):
         for path in files:
             try:
                 text = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                raise CommandError(
-                    f"{path}: cannot read it as UTF-8 text ({exc})"
-                ) from exc
+            except UnicodeDecodeError as exc:
+                raise CommandError(f"{path}: not UTF-8 text ({exc})") from exc
+            except OSError as exc:
+                raise CommandError(f"{path}: cannot read it ({exc.strerror})") from exc
             try:
                 events = extraction.extract(text, published=published)
             except extraction.ExtractionError as exc:
