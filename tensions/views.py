@@ -242,10 +242,22 @@ def _rankings() -> dict:
     spikes = {r["label"]: r for r in [*ranked["most_tense"], *ranked["largest_change"]]}
     return {
         "month": start,
+        "latest_month": None if tense else _latest_month(),
         "spike_weeks": watchlists.SPIKE_HISTORY,
         **ranked,
         "spikes": [r for r in spikes.values() if r["spike"]],
     }
+
+
+def _latest_month() -> dt.date | None:
+    """The month of the newest event between countries, when this month has
+    none (an analyst reading older material is pointed to it)."""
+    newest = (
+        _latest_first(Event.objects.visible().interstate())
+        .values_list("day", flat=True)
+        .first()
+    )
+    return newest and relations.period_start(newest, Period.MONTH)
 
 
 def _active_pairs(limit: int = 10) -> list[dict]:

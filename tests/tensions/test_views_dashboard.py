@@ -278,6 +278,25 @@ def test_home_shows_sparklines_spikes_and_the_latest_failures(analyst_client):
     assert "Broken upload" in page and "no text layer" in page
 
 
+def test_home_points_to_the_latest_month_when_this_one_has_no_events(
+    analyst_client,
+):
+    make_event("USA", "VEN", type="ASSAULT", date=dt.date(2025, 10, 30))
+    make_event("VEN", "RUS", date=dt.date(2025, 10, 12))
+    relations.relations_rebuild()
+    page = analyst_client.get(reverse("tensions:home")).content.decode()
+    assert "No events between countries this month." in page
+    assert "The latest events between countries are from October 2025" in page
+    assert f'href="{TIMELINE}?start=2025-10-01"' in page
+
+
+def test_home_says_nothing_of_older_months_when_this_one_has_events(analyst_client):
+    make_event("USA", "VEN", type="ASSAULT", date=timezone.localdate())
+    relations.relations_rebuild()
+    page = analyst_client.get(reverse("tensions:home")).content.decode()
+    assert "The latest events between countries" not in page
+
+
 def test_the_dashboard_views_do_not_import_articles_models():
     from tensions import views
 
