@@ -114,11 +114,15 @@ def _latest_first(events):
 def home(request):
     processing = summary.processing_summary()  # live: statuses move all the time
     can_upload = roles.is_analyst(request.user)
-    version = dataversion.current()  # one look for the two parts below
+    version = dataversion.current()  # one look for the parts below
+    # Outside the rankings' rows: keyed on it, they follow it.
+    latest_month = _cached("home-latest-month", _latest_month, version=version)
     ranked = _cached(
-        "home-ranked",
+        f"home-ranked:{latest_month}",
         lambda: {
-            "rankings": render_to_string("tensions/_home_rankings.html", _rankings()),
+            "rankings": render_to_string(
+                "tensions/_home_rankings.html", _rankings(latest_month)
+            ),
             "active_pairs": _active_pairs(),
         },
         rows=_rankings_rows,
@@ -212,9 +216,10 @@ def _rankings_rows() -> Q:
     )
 
 
-def _rankings() -> dict:
+def _rankings(latest_month: dt.date | None = None) -> dict:
     """Most tense pairs and largest changes this month (one query, two orders),
-    each with a sparkline of its recent weeks; the spikes among them."""
+    each with a sparkline of its recent weeks; the spikes among them; the month
+    of the latest events (`latest_month`) when this one has none."""
     today = timezone.localdate()
     start = relations.period_start(today, Period.MONTH)
     scores = relations.pairs_compare(period=Period.MONTH, start=start)
@@ -242,7 +247,7 @@ def _rankings() -> dict:
     spikes = {r["label"]: r for r in [*ranked["most_tense"], *ranked["largest_change"]]}
     return {
         "month": start,
-        "latest_month": None if tense else _latest_month(),
+        "latest_month": None if tense else latest_month,
         "spike_weeks": watchlists.SPIKE_HISTORY,
         **ranked,
         "spikes": [r for r in spikes.values() if r["spike"]],
