@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.template.defaultfilters import pluralize
+
 CONFLICT_RGB = (178, 24, 43)
 NEUTRAL_RGB = (136, 136, 136)
 COOPERATION_RGB = (33, 102, 172)
@@ -154,6 +156,16 @@ def event_date_label(event) -> str:
     if event.first_reported:
         return f"reported {date_label(event.first_reported)}"
     return "undated"
+
+
+def reports_summary(event) -> str:
+    """'4 mentions in 1 article from 1 publisher'."""
+    mentions, articles = event.mention_count, event.article_count
+    return (
+        f"{mentions} mention{pluralize(mentions)} in {articles} "
+        f"article{pluralize(articles)} from {event.publisher_count} "
+        f"publisher{pluralize(event.publisher_count)}"
+    )
 
 
 def direction(event) -> str:

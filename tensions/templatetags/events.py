@@ -1,7 +1,6 @@
 """Filters that read events the way the pages show them (see tensions.display)."""
 
 from django import template
-from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -18,8 +17,8 @@ def sentence(event) -> str:
 
 
 @register.filter
-def when_label(event) -> str:
-    return display.event_date_label(event)
+def reports(event) -> str:
+    return display.reports_summary(event)
 
 
 @register.filter
@@ -40,7 +39,6 @@ def signed(value) -> str:
     return f"+{text}" if value > 0 else f"−{text}" if value < 0 else "0"
 
 
-@register.filter
 def headline(event) -> str:
     """What the event was about, else what was done: a table row's link text."""
     if event.what:
@@ -72,14 +70,5 @@ def _event_row(event, pattern: str) -> str:
         f'<td><span class="badge badge-{escape(event.status)}">'
         f"{escape(event.get_status_display())}</span></td>"
         f'<td><a href="{pattern.format(event.pk)}">{escape(what)}</a></td>'
-        f'<td class="num" title="{_reports(event)}">{event.article_count}</td></tr>'
-    )
-
-
-def _reports(event) -> str:
-    mentions, articles = event.mention_count, event.article_count
-    return (
-        f"{mentions} mention{pluralize(mentions)} in {articles} "
-        f"article{pluralize(articles)} from {event.publisher_count} "
-        f"publisher{pluralize(event.publisher_count)}"
+        f'<td class="num" title="{reports(event)}">{event.article_count}</td></tr>'
     )

@@ -183,6 +183,7 @@ def test_the_event_page_reads_as_a_sentence_with_its_fields(analyst_client, lett
     ) in page
     assert "two officials" in page
     assert "The Caracas Chronicle" in page
+    assert "<dd>1 mention in 1 article from 0 publishers</dd>" in page
 
 
 def test_the_event_page_highlights_the_sentence_inside_its_paragraph(
