@@ -11,14 +11,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, connection, transaction
+from django.db import (
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    connection,
+    transaction,
+)
 from django.db.models import Count, F, Q
+from django.db.models.functions import Length
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
 
 from articles.fingerprint import similarity, sketch
 from articles.language import detect_language
@@ -32,7 +41,7 @@ from articles.models import (
 )
 from articles.parsing import Document, Failure, parse_file
 from tensions import extraction
-from tensions.services import events_record
+from tensions.services import events_record_many
 
 logger = logging.getLogger(__name__)
 
@@ -213,28 +222,47 @@ def _title_from(text: str) -> str:
 
 
 def article_enqueue(*, article: Article) -> None:
-    """Process the article once the current transaction commits.
+    """Have the article processed once the current transaction commits.
 
-    If the broker is unreachable the article stays queued; the sweeper
-    enqueues it again later, so the upload is never lost. After one failure
-    this process stops trying for a while, so that an outage does not stall a
-    large upload on one timeout per article.
+    Workers take queued articles from the database in batches (see
+    articles_claim), so a transaction that queues many articles sends one
+    wake-up, not one task per article.
     """
-    from articles.tasks import process_article
+    queue_wake()
 
-    article_id = article.pk
 
-    def send():
-        if time.monotonic() < _broker.down_until:
-            logger.warning("broker down: article %s stays queued", article_id)
-            return
-        try:
-            process_article.delay(article_id)
-        except Exception:  # the broker is down: the sweeper will retry
-            _broker.down_until = time.monotonic() + _BROKER_PAUSE_SECONDS
-            logger.warning("could not enqueue article %s; it stays queued", article_id)
+def queue_wake() -> None:
+    """Wake a worker after the current transaction commits (at once outside of
+    one); once per transaction."""
+    current = transaction.get_connection()
+    if current.in_atomic_block and any(
+        callback is wake for _, callback, _ in current.run_on_commit
+    ):
+        # Already due after this commit. Had it been registered in a savepoint
+        # rolled back since, Django would have dropped it: it is still there,
+        # so this commit will send it.
+        return
+    transaction.on_commit(wake)
 
-    transaction.on_commit(send)
+
+def wake() -> None:
+    """Send one process_queue task.
+
+    If the broker is unreachable the articles stay queued; the sweeper sends a
+    wake-up again later, so no upload is lost. After one failure this process
+    stops trying for a while, so that an outage does not stall a large upload
+    on one timeout per request.
+    """
+    from articles.tasks import process_queue
+
+    if time.monotonic() < _broker.down_until:
+        logger.warning("broker down: queued articles wait for the sweeper")
+        return
+    try:
+        process_queue.delay()
+    except Exception:  # the broker is down: the sweeper will retry
+        _broker.down_until = time.monotonic() + _BROKER_PAUSE_SECONDS
+        logger.warning("could not wake a worker; the articles stay queued")
 
 
 class _BrokerState:
@@ -243,6 +271,10 @@ class _BrokerState:
 
 _broker = _BrokerState()
 _BROKER_PAUSE_SECONDS = 15.0
+
+# A worker's errors worth retrying the task for: the database or the broker
+# went away for a moment. Anything else is about the article and is final.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerError)
 
 
 def article_reprocess(*, article: Article) -> None:
@@ -259,65 +291,146 @@ def _queued_fields() -> dict:
     }
 
 
-def article_claim(*, article_id: int, claim: str) -> bool:
-    """Mark the article processing for `claim`; False if another worker has it.
+def articles_claim(
+    *, claim: str, ids: list[int] | None = None, limit: int | None = None
+) -> tuple[list[Article], bool]:
+    """Take the oldest articles waiting to be processed, marking them processing
+    for `claim`; returns them and whether more are waiting.
 
-    A retry of the same task carries the same claim and may take it again; a
-    claim older than the stuck timeout is fair game for anyone.
+    A batch holds at most TENSIONS_PROCESS_BATCH_ARTICLES articles and, beyond
+    its first, TENSIONS_PROCESS_BATCH_CHARACTERS characters, so that a batch
+    of long articles still ends well within the task's time limit. Rows
+    another worker is claiming at the same moment are skipped (PostgreSQL's
+    SKIP LOCKED), so two workers never wait for each other or take the same
+    article. A retry of the same task carries the same claim and takes its own
+    articles again; a claim older than the stuck timeout is fair game for
+    anyone. With `ids`, only among those.
     """
+    limit = limit or settings.TENSIONS_PROCESS_BATCH_ARTICLES
     stale = timezone.now() - dt.timedelta(seconds=settings.TENSIONS_STUCK_AFTER_SECONDS)
     claimable = Q(status=Article.Status.QUEUED) | Q(
         Q(claimed_by=claim) | Q(started_at__lt=stale), status=Article.Status.PROCESSING
     )
-    # One statement, so no transaction of its own: a commit without waiting
-    # for the disk would cost three round trips more than the flush it saves.
-    taken = Article.objects.filter(claimable, pk=article_id).update(
-        status=Article.Status.PROCESSING,
-        claimed_by=claim,
-        started_at=timezone.now(),
-        finished_at=None,
-        attempts=F("attempts") + 1,
-    )
-    return taken == 1
+    waiting = Article.objects.filter(claimable)
+    if ids is not None:
+        waiting = waiting.filter(pk__in=ids)
+    with transaction.atomic():
+        # One more than a batch: the extra row only tells that more wait.
+        rows = list(
+            waiting.select_for_update(skip_locked=True)
+            .order_by("queued_at", "pk")
+            .annotate(characters=Length("text"))[: limit + 1]
+        )
+        taken = _batch_of(rows[:limit])
+        if taken:
+            fields = {
+                "status": Article.Status.PROCESSING,
+                "claimed_by": claim,
+                "started_at": timezone.now(),
+                "finished_at": None,
+            }
+            Article.objects.filter(pk__in=[a.pk for a in taken]).update(
+                **fields, attempts=F("attempts") + 1
+            )
+            for article in taken:
+                for name, value in fields.items():
+                    setattr(article, name, value)
+                article.attempts += 1
+    return taken, len(rows) > len(taken)
+
+
+def _batch_of(rows: list[Article]) -> list[Article]:
+    """The first rows within the batch's characters (always the first one)."""
+    budget = settings.TENSIONS_PROCESS_BATCH_CHARACTERS
+    taken, characters = [], 0
+    for article in rows:
+        characters += article.characters
+        if taken and characters > budget:
+            break
+        taken.append(article)
+    return taken
+
+
+def article_claim(*, article_id: int, claim: str) -> bool:
+    """Mark the article processing for `claim`; False if another worker has it."""
+    taken, _ = articles_claim(claim=claim, ids=[article_id], limit=1)
+    return bool(taken)
 
 
 def article_process(*, article_id: int, claim: str) -> Article | None:
-    """Extract the events of a claimed article and record them.
-
-    Returns None when another worker got there first. An input the engine
-    cannot handle marks the article failed with the reason; database and
-    broker errors propagate so that the task is retried.
-    """
-    if not article_claim(article_id=article_id, claim=claim):
+    """Claim the article and process it (see articles_process); None when
+    another worker got there first."""
+    taken, _ = articles_claim(claim=claim, ids=[article_id], limit=1)
+    if not taken:
         return None
-    article = Article.objects.get(pk=article_id)
-    if _verdict(article):
-        _verdict_apply(article)
-        return article
-    started = time.perf_counter()
-    try:
-        events = article_extract(article=article)
-    except extraction.ExtractionError as exc:
-        return article_fail(article_id=article_id, reason=str(exc))
-    extracted = round(time.perf_counter() - started, 4)
+    (article,) = articles_process(articles=taken)
+    return article
+
+
+def articles_process(*, articles: list[Article]) -> list[Article]:
+    """Extract the events of claimed articles and record them; returns the
+    articles, finished.
+
+    Each article is extracted on its own; then the events of all of them are
+    recorded in one transaction (see tensions.services.events_record_many):
+    per batch, not per article, the queries cost what extraction costs. Should
+    recording the batch fail for something other than a lost database or
+    broker, each article is recorded on its own, so one article's fault never
+    fails another. An input the engine cannot handle fails its article with
+    the reason. Database and broker errors propagate so that the task is
+    retried: nothing of the batch was written, and its claim takes the same
+    articles again.
+    """
+    extracted: dict[Article, list[extraction.Event]] = {}
+    for index, article in enumerate(articles):
+        if _verdict(article):
+            _verdict_apply(article)
+            continue
+        started = time.perf_counter()
+        try:
+            extracted[article] = article_extract(article=article)
+        except extraction.ExtractionError as exc:
+            _article_fail(article, str(exc))
+            continue
+        except SoftTimeLimitExceeded:
+            # This article ran the task out of time: it fails, the rest of
+            # the batch goes back to the queue for another task.
+            _article_fail(article, "Processing took too long.")
+            articles_release(articles=[*extracted, *articles[index + 1 :]])
+            return articles
+        article.extraction_seconds = round(time.perf_counter() - started, 4)
+    if len(extracted) > 1:
+        try:
+            _record(extracted)
+            return articles
+        except TRANSIENT_ERRORS:
+            raise
+        except Exception:
+            logger.exception(
+                "recording %d articles together failed; recording each alone",
+                len(extracted),
+            )
+    for article, events in extracted.items():
+        try:
+            _record({article: events})
+        except TRANSIENT_ERRORS:
+            raise
+        except Exception as exc:  # a bug must not leave the article processing
+            logger.exception("processing article %s failed", article.pk)
+            _article_fail(article, f"Internal error: {exc}")
+    return articles
+
+
+def _record(extracted: dict[Article, list[extraction.Event]]) -> None:
     with transaction.atomic():
         _flush_not_awaited()
         # The pair rows are refreshed in batches after commit, not per article.
-        events_record(
-            article=article,
-            events=events,
+        events_record_many(
+            found=extracted,
             extractor_version=extraction.EXTRACTOR_VERSION,
             relations_later=True,
         )
-        finished = _finish(
-            article_id,
-            status=Article.Status.DONE,
-            error="",
-            extraction_seconds=extracted,
-        )
-    for name, value in finished.items():
-        setattr(article, name, value)
-    return article
+        _finish_many(list(extracted), status=Article.Status.DONE, error="")
 
 
 def article_extract(*, article: Article) -> list[extraction.Event]:
@@ -336,7 +449,7 @@ def _flush_not_awaited() -> None:
     What processing writes can be made again from the stored article: should
     the server crash in the instant after commit, the article is left queued
     or processing and the sweeper sends it again. Not waiting saves a disk
-    flush per article. Uploads are always committed durably.
+    flush per batch. Uploads are always committed durably.
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -348,36 +461,77 @@ def article_fail(*, article_id: int, reason: str) -> Article:
     return Article.objects.get(pk=article_id)
 
 
+def articles_fail_claimed(*, claim: str, reason: str) -> int:
+    """Fail the articles `claim` still holds; returns how many."""
+    return Article.objects.filter(
+        status=Article.Status.PROCESSING, claimed_by=claim
+    ).update(**_finished_fields(Article.Status.FAILED, reason[:2000]))
+
+
+def _article_fail(article: Article, reason: str) -> None:
+    _finish_many([article], status=Article.Status.FAILED, error=reason[:2000])
+
+
+def articles_release(*, articles: list[Article]) -> None:
+    """Put claimed articles back in the queue untouched, for another task."""
+    if articles:
+        Article.objects.filter(pk__in=[a.pk for a in articles]).update(
+            status=Article.Status.QUEUED, claimed_by=""
+        )
+        queue_wake()
+
+
 def _finish(article_id: int, *, status: str, error: str, **timings) -> dict:
     """Record the outcome; returns the fields written."""
-    fields = {
-        **timings,
+    fields = _finished_fields(status, error) | timings
+    Article.objects.filter(pk=article_id).update(**fields)
+    return fields
+
+
+def _finished_fields(status: str, error: str) -> dict:
+    return {
         "status": status,
         "error": error,
         "claimed_by": "",
         "finished_at": timezone.now(),
         "extractor_version": extraction.EXTRACTOR_VERSION,
     }
-    Article.objects.filter(pk=article_id).update(**fields)
-    return fields
+
+
+def _finish_many(articles: list[Article], *, status: str, error: str) -> None:
+    """Record the same outcome for claimed articles, and each one's extraction
+    time, in two statements."""
+    fields = _finished_fields(status, error)
+    Article.objects.filter(pk__in=[a.pk for a in articles]).update(**fields)
+    for article in articles:
+        for name, value in fields.items():
+            setattr(article, name, value)
+    timed = [a for a in articles if a.extraction_seconds is not None]
+    if timed:
+        Article.objects.bulk_update(timed, ["extraction_seconds"])
 
 
 def articles_requeue_stuck() -> list[int]:
-    """Send again every article stuck in queued or processing past the timeout."""
+    """Queue again every article stuck in queued or processing past the
+    timeout, and wake a worker for them."""
     before = timezone.now() - dt.timedelta(
         seconds=settings.TENSIONS_STUCK_AFTER_SECONDS
     )
-    requeued = []
-    for article_id in Article.objects.stuck(before=before).values_list("pk", flat=True):
-        with transaction.atomic():
-            # Only if still stuck: a worker may have finished it since the query.
-            still = Article.objects.stuck(before=before).filter(pk=article_id)
-            if still.update(**_queued_fields()):
-                article_enqueue(article=Article(pk=article_id))
-                requeued.append(article_id)
-    if requeued:
-        logger.info("re-enqueued %d stuck articles", len(requeued))
-    return requeued
+    with transaction.atomic():
+        # Locked, and only if still stuck: a worker may be finishing one now.
+        stuck = list(
+            Article.objects.stuck(before=before)
+            .select_for_update(skip_locked=True)
+            .order_by()
+            .values_list("pk", flat=True)
+        )
+        if stuck:
+            still = Article.objects.stuck(before=before).filter(pk__in=stuck)
+            still.update(**_queued_fields())
+            queue_wake()
+    if stuck:
+        logger.info("re-enqueued %d stuck articles", len(stuck))
+    return stuck
 
 
 @dataclass(frozen=True)
@@ -514,8 +668,9 @@ def batch_retry_failed(*, batch: UploadBatch) -> int:
 
 def articles_reprocess(*, articles) -> int:
     """Queue every article of the queryset again (after an extractor upgrade)."""
-    ids = list(articles.values_list("pk", flat=True))
-    for article_id in ids:
-        with transaction.atomic():
-            article_reprocess(article=Article(pk=article_id))
+    with transaction.atomic():
+        ids = list(articles.values_list("pk", flat=True))
+        Article.objects.filter(pk__in=ids).update(**_queued_fields())
+        if ids:
+            queue_wake()
     return len(ids)

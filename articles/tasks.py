@@ -2,14 +2,11 @@ import logging
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
-from django.db import InterfaceError, OperationalError
-from kombu.exceptions import OperationalError as BrokerError
 
 from articles import services
+from articles.services import TRANSIENT_ERRORS
 
 logger = logging.getLogger(__name__)
-
-TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerError)
 
 
 @shared_task(
@@ -21,21 +18,28 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerError)
     retry_jitter=True,
     max_retries=8,
 )
-def process_article(self, article_id: int) -> str:
+def process_queue(self) -> int:
+    """Process the oldest queued articles, one batch; returns how many.
+
+    When more are waiting, another task is sent first, so that every worker
+    process takes a batch of its own. Safe to run twice: a redelivered task
+    carries the same claim and takes its own articles again; a re-run replaces
+    an article's machine-made evidence in one transaction.
+    """
+    claim = self.request.id or ""
+    articles, more = services.articles_claim(claim=claim)
+    if more:
+        services.wake()
     try:
-        article = services.article_process(
-            article_id=article_id, claim=self.request.id or ""
-        )
+        services.articles_process(articles=articles)
     except TRANSIENT_ERRORS:
         raise
     except SoftTimeLimitExceeded:
-        services.article_fail(article_id=article_id, reason="Processing took too long.")
-        return "failed"
-    except Exception as exc:  # a bug must not leave the article processing forever
-        logger.exception("processing article %s failed", article_id)
-        services.article_fail(article_id=article_id, reason=f"Internal error: {exc}")
-        return "failed"
-    return article.status if article else "skipped"
+        services.articles_fail_claimed(claim=claim, reason="Processing took too long.")
+    except Exception as exc:  # a bug must not leave articles processing forever
+        logger.exception("processing a batch of %d articles failed", len(articles))
+        services.articles_fail_claimed(claim=claim, reason=f"Internal error: {exc}")
+    return len(articles)
 
 
 @shared_task

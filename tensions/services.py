@@ -66,10 +66,6 @@ def _known_countries() -> set[str]:
     return _COUNTRY_CODES
 
 
-# Inside a caller's transaction (the worker's), no savepoint of its own: on an
-# error the whole transaction is rolled back anyway, and a savepoint costs two
-# round trips per article.
-@transaction.atomic(savepoint=False)
 def events_record(
     *,
     article,
@@ -77,35 +73,68 @@ def events_record(
     extractor_version: str,
     relations_later: bool = False,
 ) -> list[Event]:
-    """Replace the machine-made evidence of `article` with `events`.
+    """Replace the machine-made evidence of `article` with `events`; returns the
+    event each found event became (see events_record_many)."""
+    (recorded,) = events_record_many(
+        found={article: list(events)},
+        extractor_version=extractor_version,
+        relations_later=relations_later,
+    )
+    return recorded
 
-    Runs in one transaction, so a second run over the same article yields the same
-    rows. Each found event becomes mentions carrying the article's account. An
-    account that matches an event an analyst reviewed joins it as more evidence
-    (its reviewed fields stay as they are); the others are clustered again with
-    the accounts sharing their cluster key (see tensions.corroboration and
-    _groups_recluster), so the events do not depend on upload order. Events an
+
+# Inside a caller's transaction (the worker's), no savepoint of its own: on an
+# error the whole transaction is rolled back anyway, and a savepoint costs two
+# round trips per call.
+@transaction.atomic(savepoint=False)
+def events_record_many(
+    *,
+    found: dict,
+    extractor_version: str,
+    relations_later: bool = False,
+) -> list[list[Event]]:
+    """Replace the machine-made evidence of each article of `found` (article →
+    the engine's events) with its events; returns, per article in the order
+    given, the event each found event became.
+
+    Runs in one transaction, so a second run over the same articles yields the
+    same rows. Each found event becomes mentions carrying the article's account.
+    An account that matches an event an analyst reviewed joins it as more
+    evidence (its reviewed fields stay as they are); the others are clustered
+    again with the accounts sharing their cluster key (see
+    tensions.corroboration and _groups_recluster), so the events depend neither
+    on upload order nor on which articles are recorded together. Events an
     analyst reviewed keep their mentions and are never changed.
 
     The pair rows (DyadPeriod) are recomputed here, or with `relations_later`
     only marked stale, for a batched refresh soon after commit.
 
-    The number of queries depends on the number of found events, never on the
-    number already stored: rows are read and written in bulk, per step, and
-    re-clustering reads a window of days around the changed accounts.
+    The number of queries depends on neither the number of events already
+    stored nor the number of articles: rows are read and written in bulk, per
+    step, for all the articles at once, and re-clustering reads a window of
+    days around the changed accounts. A worker records a batch of articles in
+    one call for that reason.
     """
-    events = list(events)
-    detached, reviewed = _mentions_detach(article)
-    actors = _actors_resolve(events)
-    fresh = [
-        _report_mentions(found, index, article, extractor_version, actors)
-        for index, found in enumerate(events)
+    articles = {article.pk: article for article in found}
+    detached, reviewed = _mentions_detach(articles)
+    actors = _actors_resolve([e for events in found.values() for e in events])
+    fresh = {
+        article.pk: [
+            _report_mentions(event, index, article, extractor_version, actors)
+            for index, event in enumerate(events)
+        ]
+        for article, events in found.items()
+    }
+    new = [
+        ms
+        for pk, accounts in fresh.items()
+        for ms in accounts
+        if not any((pk, m.start) in reviewed for m in ms)
     ]
-    new = [ms for ms in fresh if not any(m.start in reviewed for m in ms)]
     _groups_lock({m.cluster_key for m in detached} | {ms[0].cluster_key for ms in new})
     attached = _reviewed_attach(new)
     new = [ms for ms in new if not ms[0].event_id]
-    changes = _changes(article, detached, new)
+    changes = _changes(articles, detached, new)
     touched = {m.event_id for m in detached} | attached
     placement = _groups_recluster(changes, [m for ms in new for m in ms])
     touched |= placement.changed
@@ -115,34 +144,48 @@ def events_record(
         _relations_refresh_soon()
     else:
         relations.relations_refresh(cells=cells)
-    return [reviewed.get(ms[0].start) or settled[ms[0].event_id] for ms in fresh]
+    return [
+        [reviewed.get((pk, ms[0].start)) or settled[ms[0].event_id] for ms in accounts]
+        for pk, accounts in fresh.items()
+    ]
 
 
-def _mentions_detach(article) -> tuple[list[Mention], dict[int, Event]]:
-    """Delete the article's machine-made mentions, returning them; and the events
-    an analyst owns that it evidences, by sentence start (never re-recorded)."""
+def _mentions_detach(articles: dict) -> tuple[list[Mention], dict[tuple, Event]]:
+    """Delete the articles' machine-made mentions, returning them; and the events
+    an analyst owns that they evidence, by (article id, sentence start): those
+    are never re-recorded."""
     mentions = list(
-        Mention.objects.filter(article=article)
+        Mention.objects.filter(article__in=list(articles))
         .order_by()
-        .only("pk", "start", "cluster_key", "event_id", "day", "report")
+        .only("pk", "article", "start", "cluster_key", "event_id", "day", "report")
         .annotate(review_state=F("event__review_state"))
     )
     unreviewed = Event.ReviewState.UNREVIEWED
     machine = [m for m in mentions if m.review_state == unreviewed]
     if machine:
         Mention.objects.filter(pk__in=[m.pk for m in machine]).delete()
-    owned = {m.start: m.event_id for m in mentions if m.review_state != unreviewed}
+    owned = {
+        (m.article_id, m.start): m.event_id
+        for m in mentions
+        if m.review_state != unreviewed
+    }
     events = Event.objects.order_by().in_bulk(set(owned.values())) if owned else {}
-    return machine, {start: events[pk] for start, pk in owned.items()}
+    return machine, {where: events[pk] for where, pk in owned.items()}
 
 
-def _changes(article, detached: list[Mention], new: list[list[Mention]]) -> dict:
-    """For each cluster key the article's accounts leave or join: the canonical
+def _changes(articles: dict, detached: list[Mention], new: list[list[Mention]]) -> dict:
+    """For each cluster key the articles' accounts leave or join: the canonical
     order of the first such account and the last day any of them sits on."""
     changes: dict[str, tuple] = {}
-    accounts = [(m.cluster_key, m.report, m.day) for m in detached if m.cluster_key]
-    accounts += [(ms[0].cluster_key, ms[0].report, ms[0].day) for ms in new]
-    for key, report, day in accounts:
+    accounts = [
+        (m.cluster_key, articles[m.article_id], m.report, m.day)
+        for m in detached
+        if m.cluster_key
+    ]
+    accounts += [
+        (ms[0].cluster_key, ms[0].article, ms[0].report, ms[0].day) for ms in new
+    ]
+    for key, article, report, day in accounts:
         order = _order(day, article.published, article.content_hash, report)
         first, last = changes.get(key, (order, day))
         changes[key] = (min(first, order), _latest(last, day))
@@ -383,13 +426,17 @@ def _slice_bounds(change: tuple, horizon: int, window: int) -> tuple | None:
 def _slices_read(wanted: dict[str, tuple], window: int) -> dict[str, list[Mention]]:
     """The stored machine-made accounts of each key within its bounds (or all of
     them where the key holds an account without a day, which has no place)."""
-    slices, whole = Q(), Q()
+    # Keys read over the same days share one term: a batch of articles from
+    # the same days asks for a handful of terms, not one per key.
+    by_bounds: dict[tuple | None, list[str]] = {}
     for key, (change, horizon) in wanted.items():
-        bounds = _slice_bounds(change, horizon, window)
+        by_bounds.setdefault(_slice_bounds(change, horizon, window), []).append(key)
+    slices, whole = Q(), Q()
+    for bounds, keys in by_bounds.items():
         if bounds is None:
-            whole |= Q(cluster_key=key)
+            whole |= Q(cluster_key__in=keys)
         else:
-            slices |= Q(cluster_key=key) & (
+            slices |= Q(cluster_key__in=keys) & (
                 Q(day__gte=bounds[0], day__lt=bounds[1]) | Q(day__isnull=True)
             )
     found = {key: [] for key in wanted}

@@ -134,6 +134,12 @@ TENSIONS_EXTRACTION_BUDGET_SECONDS = env_float(
     "TENSIONS_EXTRACTION_BUDGET_SECONDS", 120
 )
 TENSIONS_STUCK_AFTER_SECONDS = env_int("TENSIONS_STUCK_AFTER_SECONDS", 600)
+# A worker task takes queued articles in batches of at most this many, and of
+# at most this many characters beyond the first (see articles.services).
+TENSIONS_PROCESS_BATCH_ARTICLES = env_int("TENSIONS_PROCESS_BATCH_ARTICLES", 25)
+TENSIONS_PROCESS_BATCH_CHARACTERS = env_int(
+    "TENSIONS_PROCESS_BATCH_CHARACTERS", 100_000
+)
 TENSIONS_SWEEP_EVERY_SECONDS = env_int("TENSIONS_SWEEP_EVERY_SECONDS", 60)
 # Two reports of the same happening are at most this many days apart.
 TENSIONS_CORROBORATION_WINDOW_DAYS = env_int("TENSIONS_CORROBORATION_WINDOW_DAYS", 7)
@@ -204,6 +210,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A pool process loads the language model as it starts (tensions/celery.py):
+# give it time before it is taken for dead.
+CELERY_WORKER_PROC_ALIVE_TIMEOUT = env_float("CELERY_WORKER_PROC_ALIVE_TIMEOUT", 120)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 300)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 360)
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_WORKER_MAX_TASKS_PER_CHILD", 2000)
@@ -247,6 +256,9 @@ API_THROTTLE_USER = env_str("API_THROTTLE_USER", "2000/min")
 API_EXPORT_CHUNK = env_int("API_EXPORT_CHUNK", 2000)
 # Seconds a list answer is kept per data version (tensions/api_cache.py); 0: off.
 API_CACHE_SECONDS = env_int("API_CACHE_SECONDS", 300)
+# The events and relations lists answer common questions with SQL written by hand
+# (tensions/api_fast.py), the same answers; false: always through django-filter.
+API_FAST_PATH = env_bool("API_FAST_PATH", True)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tensions API",
     "DESCRIPTION": "Articles, events and relations between countries, from the news.",

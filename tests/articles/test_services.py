@@ -80,7 +80,7 @@ def test_a_broker_outage_never_loses_the_upload(
         raise ConnectionRefusedError("broker down")
 
     monkeypatch.setattr(services._broker, "down_until", 0.0)
-    monkeypatch.setattr(tasks.process_article, "delay", broker_down)
+    monkeypatch.setattr(tasks.process_queue, "delay", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         upload = article_create(text="Chile thanked Peru.")
     with django_capture_on_commit_callbacks(execute=True):
@@ -133,22 +133,44 @@ def test_an_engine_failure_marks_the_article_failed_with_the_reason(settings):
     assert not Event.objects.exists()
 
 
-def test_stuck_articles_are_sent_again(settings, django_capture_on_commit_callbacks):
+@pytest.mark.django_db(transaction=True)
+def test_stuck_articles_are_queued_again_and_a_worker_woken(settings, monkeypatch):
+    from articles import services
+
     settings.TENSIONS_STUCK_AFTER_SECONDS = 60
+    woken = []
+    monkeypatch.setattr(services, "wake", lambda: woken.append(1))
     stuck = article_create(text="Stuck text.").article
     fresh = article_create(text="Fresh text.").article
     long_ago = timezone.now() - dt.timedelta(hours=1)
     Article.objects.filter(pk=stuck.pk).update(
         status=Article.Status.PROCESSING, started_at=long_ago
     )
+    assert len(woken) == 2  # each upload's own, after its commit
 
-    with django_capture_on_commit_callbacks() as callbacks:
-        requeued = articles_requeue_stuck()
+    requeued = articles_requeue_stuck()
 
     assert requeued == [stuck.pk]
     assert Article.objects.get(pk=stuck.pk).status == Article.Status.QUEUED
     assert Article.objects.get(pk=fresh.pk).status == Article.Status.QUEUED
-    assert len(callbacks) == 1
+    assert len(woken) == 3  # one wake-up for all that were stuck
+    assert articles_requeue_stuck() == [] and len(woken) == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transaction_queueing_many_articles_wakes_a_worker_once(monkeypatch):
+    from django.db import transaction
+
+    from articles import services
+
+    woken = []
+    monkeypatch.setattr(services, "wake", lambda: woken.append(1))
+    with transaction.atomic():
+        for n in range(5):
+            article_create(text=f"Chile thanked Peru on day {n}.")
+        assert woken == []  # nothing before the commit
+
+    assert woken == [1]
 
 
 def test_the_sweeper_leaves_alone_an_article_finished_since_it_looked(

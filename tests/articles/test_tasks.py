@@ -1,4 +1,4 @@
-"""The task: a few lines that call the service, safe to run twice."""
+"""The task: takes a batch of queued articles, safe to run twice."""
 
 import datetime as dt
 
@@ -6,7 +6,7 @@ import pytest
 
 from articles.models import Article
 from articles.services import article_create
-from articles.tasks import process_article
+from articles.tasks import process_queue
 from tensions.models import Event, Mention
 
 pytestmark = pytest.mark.django_db
@@ -19,12 +19,61 @@ def _rows():
 def test_running_the_task_twice_changes_nothing(seed_text):
     article = article_create(text=seed_text, published=dt.date(2025, 10, 31)).article
 
-    assert process_article.apply(args=[article.pk]).get() == "done"
+    assert process_queue.apply().get() == 1
     first = (_rows(), Event.objects.count())
-    assert process_article.apply(args=[article.pk]).get() == "skipped"
+    assert process_queue.apply().get() == 0
 
     assert (_rows(), Event.objects.count()) == first
-    assert Article.objects.get(pk=article.pk).attempts == 1
+    article.refresh_from_db()
+    assert (article.status, article.attempts) == (Article.Status.DONE, 1)
+
+
+def test_a_redelivered_task_takes_its_own_articles_again(seed_text):
+    article = article_create(text=seed_text, published=dt.date(2025, 10, 31)).article
+    # The worker died after claiming: the article is processing for that task.
+    Article.objects.filter(pk=article.pk).update(
+        status=Article.Status.PROCESSING, claimed_by="task-1"
+    )
+
+    assert process_queue.apply(task_id="task-2").get() == 0  # not another's
+    assert process_queue.apply(task_id="task-1").get() == 1
+
+    article.refresh_from_db()
+    assert article.status == Article.Status.DONE
+    assert Mention.objects.filter(article=article).exists()
+
+
+def test_a_batch_is_bounded_and_sends_a_task_for_the_rest(settings, monkeypatch):
+    from articles import services
+
+    settings.TENSIONS_PROCESS_BATCH_ARTICLES = 2
+    for n in range(5):
+        article_create(text=f"Chile thanked Peru on day {n}.")
+    woken = []
+    monkeypatch.setattr(services, "wake", lambda: woken.append(1))
+
+    assert process_queue.apply().get() == 2
+    assert len(woken) == 1  # another worker process may take the next batch
+    assert Article.objects.filter(status=Article.Status.DONE).count() == 2
+
+    assert process_queue.apply().get() == 2
+    assert process_queue.apply().get() == 1
+    assert len(woken) == 2  # the last batch took all that was left
+    assert not Article.objects.exclude(status=Article.Status.DONE).exists()
+
+
+def test_a_batch_stops_at_its_characters_but_always_takes_one(settings):
+    from articles.services import articles_claim
+
+    settings.TENSIONS_PROCESS_BATCH_CHARACTERS = 60
+    long = article_create(text="Chile thanked Peru. " * 10).article  # 200 chars
+    short = [article_create(text=f"Peru thanked Chile {n}.").article for n in range(4)]
+
+    first, more = articles_claim(claim="a")
+    second, _ = articles_claim(claim="b")
+
+    assert [a.pk for a in first] == [long.pk] and more
+    assert [a.pk for a in second] == [a.pk for a in short[:2]]  # 23 + 23 <= 60
 
 
 def test_a_bug_in_processing_fails_the_article_instead_of_leaving_it_processing(
@@ -35,11 +84,65 @@ def test_a_bug_in_processing_fails_the_article_instead_of_leaving_it_processing(
     def broken(*args, **kwargs):
         raise KeyError("unexpected")
 
-    monkeypatch.setattr(services, "events_record", broken)
+    monkeypatch.setattr(services, "events_record_many", broken)
     article = article_create(text="Russia warned Norway on Monday.").article
 
-    assert process_article.apply(args=[article.pk]).get() == "failed"
+    assert process_queue.apply().get() == 1
 
     article.refresh_from_db()
     assert article.status == Article.Status.FAILED
     assert "unexpected" in article.error
+
+
+def test_one_articles_bug_never_fails_the_others_of_its_batch(monkeypatch):
+    from articles import services
+
+    bad = article_create(text="Russia warned Norway on Monday.").article
+    good = article_create(text="Chile thanked Peru on Monday.").article
+    record = services.events_record_many
+
+    def broken_for_one(*, found, **kwargs):
+        if any(article.pk == bad.pk for article in found):
+            raise KeyError("unexpected")
+        return record(found=found, **kwargs)
+
+    monkeypatch.setattr(services, "events_record_many", broken_for_one)
+
+    assert process_queue.apply().get() == 2
+
+    bad.refresh_from_db()
+    good.refresh_from_db()
+    assert bad.status == Article.Status.FAILED and "unexpected" in bad.error
+    assert good.status == Article.Status.DONE
+    assert Mention.objects.filter(article=good).exists()
+
+
+def test_an_article_out_of_time_fails_and_the_rest_go_back_to_the_queue(
+    monkeypatch,
+):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from articles import services
+
+    first = article_create(text="Chile thanked Peru on Monday.").article
+    slow = article_create(text="Russia warned Norway on Monday.").article
+    last = article_create(text="Peru thanked Chile on Monday.").article
+    extract = services.article_extract
+
+    def out_of_time(*, article):
+        if article.pk == slow.pk:
+            raise SoftTimeLimitExceeded()
+        return extract(article=article)
+
+    monkeypatch.setattr(services, "article_extract", out_of_time)
+
+    assert process_queue.apply().get() == 3
+
+    statuses = dict(Article.objects.values_list("pk", "status"))
+    assert statuses == {
+        first.pk: Article.Status.QUEUED,
+        slow.pk: Article.Status.FAILED,
+        last.pk: Article.Status.QUEUED,
+    }
+    assert "too long" in Article.objects.get(pk=slow.pk).error
+    assert not Mention.objects.exists()

@@ -24,7 +24,12 @@ from tests.stack import (
 pytestmark = pytest.mark.integration
 
 # A stuck article is sent again after a few seconds, so that tests are short.
-FAST_SWEEP = {"TENSIONS_STUCK_AFTER_SECONDS": "4", "TENSIONS_SWEEP_EVERY_SECONDS": "1"}
+FAST_SWEEP = {
+    "TENSIONS_STUCK_AFTER_SECONDS": "4",
+    "TENSIONS_SWEEP_EVERY_SECONDS": "1",
+    # Batches of five: a kill lands in the middle of one of several batches.
+    "TENSIONS_PROCESS_BATCH_ARTICLES": "5",
+}
 
 
 @pytest.fixture

@@ -231,6 +231,75 @@ def test_recording_one_by_one_clusters_as_clustering_all_at_once(seed):
     )
 
 
+@pytest.mark.parametrize("seed", [3, 4])
+def test_recording_in_batches_clusters_as_one_by_one(seed):
+    """A worker records several articles in one call: the events are those
+    of recording them one at a time, whatever the batches."""
+    accounts = _random_accounts(seed)
+    articles = {name: _article(name, published=D) for name, _, _ in accounts}
+    shuffled = accounts[:]
+    random.Random(seed).shuffle(shuffled)
+    for first in range(0, len(shuffled), 5 + seed):
+        batch = shuffled[first : first + 5 + seed]
+        recorded = services.events_record_many(
+            found={
+                articles[name]: [found_event(date=day, what=what)]
+                for name, day, what in batch
+            },
+            extractor_version="t",
+        )
+        assert [len(events) for events in recorded] == [1] * len(batch)
+
+    assert _stored() == _expected(articles, accounts)
+    # Reprocessing a third of them in one batch: still the same.
+    moved = _random_accounts(seed + 100)[: len(accounts) // 3]
+    services.events_record_many(
+        found={
+            articles[name]: [found_event(date=day, what=what)]
+            for name, day, what in moved
+        },
+        extractor_version="t",
+    )
+    final = {name: (name, day, what) for name, day, what in accounts}
+    final |= {name: (name, day, what) for name, day, what in moved}
+    assert _stored() == _expected(articles, list(final.values()))
+    assert sorted(Event.objects.values_list("mention_count", flat=True)) == sorted(
+        len(e) for e in _stored()
+    )
+
+
+def test_a_batch_returns_each_articles_events_in_order():
+    accounts = _accounts()
+    articles = {name: _article(name) for name, _ in accounts}
+
+    recorded = services.events_record_many(
+        found={articles[name]: found for name, found in accounts},
+        extractor_version="t",
+    )
+
+    assert _events_by_content() == _expected_events()
+    for (name, found), events in zip(accounts, recorded, strict=True):
+        assert len(events) == len(found)
+        for event in events:
+            assert event.mentions.filter(article=articles[name]).exists()
+
+
+def test_a_batch_leaves_reviewed_evidence_alone(analyst):
+    a, b = _article("A"), _article("B")
+    (event,) = _record(a, found_event(date=D, what="radars"))
+    review.event_confirm(event_id=event.pk, user=analyst, version=event.version)
+
+    services.events_record_many(
+        found={a: [found_event(date=D, what="radars")], b: [found_event(date=D)]},
+        extractor_version="t",
+    )
+
+    event.refresh_from_db()
+    assert event.is_reviewed
+    assert sorted(m.article.publisher for m in event.mentions.all()) == ["A", "B"]
+    assert Mention.objects.filter(article=a).count() == 1
+
+
 def test_recording_reads_only_the_days_around_the_report(monkeypatch):
     for n in range(12):  # strikes on twelve days, long before
         day = D - dt.timedelta(days=200 + n)
