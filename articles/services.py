@@ -23,7 +23,7 @@ from django.db import (
     connection,
     transaction,
 )
-from django.db.models import Count, F, Q
+from django.db.models import Case, Count, F, FloatField, Q, Value, When
 from django.db.models.functions import Length
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -315,6 +315,7 @@ def articles_claim(
     if ids is not None:
         waiting = waiting.filter(pk__in=ids)
     with transaction.atomic():
+        _flush_not_awaited()  # lost in a crash, the articles are just queued
         # One more than a batch: the extra row only tells that more wait.
         rows = list(
             waiting.select_for_update(skip_locked=True)
@@ -499,16 +500,21 @@ def _finished_fields(status: str, error: str) -> dict:
 
 
 def _finish_many(articles: list[Article], *, status: str, error: str) -> None:
-    """Record the same outcome for claimed articles, and each one's extraction
-    time, in two statements."""
+    """Record the same outcome for claimed articles, with each one's extraction
+    time, in one statement (each row written once: every write of an article
+    row also writes its full-text index entry)."""
     fields = _finished_fields(status, error)
-    Article.objects.filter(pk__in=[a.pk for a in articles]).update(**fields)
+    timed = {a.pk: a.extraction_seconds for a in articles}
+    seconds = Case(
+        *(When(pk=pk, then=Value(value)) for pk, value in timed.items()),
+        output_field=FloatField(),
+    )
+    Article.objects.filter(pk__in=list(timed)).update(
+        **fields, extraction_seconds=seconds
+    )
     for article in articles:
         for name, value in fields.items():
             setattr(article, name, value)
-    timed = [a for a in articles if a.extraction_seconds is not None]
-    if timed:
-        Article.objects.bulk_update(timed, ["extraction_seconds"])
 
 
 def articles_requeue_stuck() -> list[int]:
