@@ -250,3 +250,19 @@ def test_a_service_refusal_shows_on_the_form(analyst_client, settings):
         "long.txt: The article has 22 characters; the limit is 10."
     ]
     assert Article.objects.count() == 0
+
+
+def test_the_status_box_tells_the_processing_time_and_the_extractions_share(
+    analyst_client,
+):
+    article = make_article(status=Article.Status.DONE)
+    started = timezone.now() - dt.timedelta(seconds=2)
+    Article.objects.filter(pk=article.pk).update(
+        started_at=started,
+        finished_at=started + dt.timedelta(seconds=1.5),
+        extraction_seconds=0.25,
+    )
+
+    page = analyst_client.get(article.get_absolute_url()).content.decode()
+
+    assert "1.5 s, of which extraction 0.25 s" in page
