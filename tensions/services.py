@@ -224,18 +224,16 @@ REFRESH_PENDING = "tensions:relations-refresh-pending"
 
 def _actors_resolve(events: list[extraction.Event]) -> dict[str, Actor]:
     """The stored Actor of every side of `events`, by key: one read, one write."""
-    wanted: dict[str, Actor] = {}
+    wanted: dict[str, extraction.Actor] = {}
     for found in events:
         for actor in (found.source, found.target):
-            if actor is None:
-                continue
-            stored = _actor_unsaved(actor)
-            wanted.setdefault(stored.key, stored)
+            if actor is not None:
+                wanted.setdefault(_actor_key(actor), actor)
     if not wanted:
         return {}
     actors = Actor.objects.order_by()
     existing = actors.in_bulk(list(wanted), field_name="key")
-    missing = [a for key, a in wanted.items() if key not in existing]
+    missing = [_actor_unsaved(a) for key, a in wanted.items() if key not in existing]
     if missing:
         Actor.objects.bulk_create(missing, ignore_conflicts=True)
         existing |= actors.in_bulk([a.key for a in missing], field_name="key")
@@ -243,19 +241,26 @@ def _actors_resolve(events: list[extraction.Event]) -> dict[str, Actor]:
 
 
 def _actor_unsaved(actor: extraction.Actor) -> Actor:
-    country = actor.country if _country_exists(actor.country) else None
-    key = Actor.make_key(name=actor.name, kind=actor.kind, country=country)
     return Actor(
-        key=key,
+        key=_actor_key(actor),
         name=actor.name,
         kind=actor.kind,
-        country_id=country,
+        country_id=_stored_country(actor),
         title=actor.title,
     )
 
 
+def _stored_country(actor: extraction.Actor) -> str | None:
+    return actor.country if _country_exists(actor.country) else None
+
+
+def _actor_key(actor: extraction.Actor) -> str:
+    country = _stored_country(actor)
+    return Actor.make_key(name=actor.name, kind=actor.kind, country=country)
+
+
 def _actor_of(actor: extraction.Actor, actors: dict[str, Actor]) -> Actor:
-    return actors[_actor_unsaved(actor).key]
+    return actors[_actor_key(actor)]
 
 
 def _report_mentions(
