@@ -5,6 +5,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 
 from articles import services
 from articles.services import TRANSIENT_ERRORS
+from tensions.tasks import refresh_relations
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,10 @@ def process_queue(self) -> int:
     except Exception as exc:  # a bug must not leave articles processing forever
         logger.exception("processing a batch of %d articles failed", len(articles))
         services.articles_fail_claimed(claim=claim, reason=f"Internal error: {exc}")
+    if articles and not more:
+        # The queue is drained: bring the pair rows up to date now, not after
+        # the refresh's delay, so that pages show the whole upload at once.
+        refresh_relations()
     return len(articles)
 
 

@@ -146,3 +146,20 @@ def test_an_article_out_of_time_fails_and_the_rest_go_back_to_the_queue(
     }
     assert "too long" in Article.objects.get(pk=slow.pk).error
     assert not Mention.objects.exists()
+
+
+def test_the_batch_that_drains_the_queue_brings_the_pair_rows_up_to_date(
+    settings, seed_text
+):
+    from tensions.models import DyadPeriod, StaleCell
+
+    settings.TENSIONS_PROCESS_BATCH_ARTICLES = 1
+    article_create(text=seed_text, published=dt.date(2025, 10, 31))
+    article_create(text="Chile thanked Peru on Monday.")
+
+    assert process_queue.apply().get() == 1  # more wait: the refresh can wait
+    assert StaleCell.objects.exists()
+    assert process_queue.apply().get() == 1  # the last one: refreshed now
+
+    assert not StaleCell.objects.exists()
+    assert DyadPeriod.objects.filter(source="USA", target="VEN").exists()
