@@ -504,14 +504,17 @@ def _finish_many(articles: list[Article], *, status: str, error: str) -> None:
     time, in one statement (each row written once: every write of an article
     row also writes its full-text index entry)."""
     fields = _finished_fields(status, error)
-    timed = {a.pk: a.extraction_seconds for a in articles}
-    seconds = Case(
-        *(When(pk=pk, then=Value(value)) for pk, value in timed.items()),
-        output_field=FloatField(),
-    )
-    Article.objects.filter(pk__in=list(timed)).update(
-        **fields, extraction_seconds=seconds
-    )
+    seconds = {
+        a.pk: a.extraction_seconds for a in articles if a.extraction_seconds is not None
+    }
+    timed = {}
+    if seconds:  # (a CASE of NULLs alone would be text to PostgreSQL)
+        timed["extraction_seconds"] = Case(
+            *(When(pk=pk, then=Value(value)) for pk, value in seconds.items()),
+            default=F("extraction_seconds"),
+            output_field=FloatField(),
+        )
+    Article.objects.filter(pk__in=[a.pk for a in articles]).update(**fields, **timed)
     for article in articles:
         for name, value in fields.items():
             setattr(article, name, value)

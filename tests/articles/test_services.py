@@ -133,7 +133,7 @@ def test_an_engine_failure_marks_the_article_failed_with_the_reason(settings):
     assert not Event.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_stuck_articles_are_queued_again_and_a_worker_woken(settings, monkeypatch):
     from articles import services
 
@@ -157,7 +157,7 @@ def test_stuck_articles_are_queued_again_and_a_worker_woken(settings, monkeypatc
     assert articles_requeue_stuck() == [] and len(woken) == 3
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_transaction_queueing_many_articles_wakes_a_worker_once(monkeypatch):
     from django.db import transaction
 
