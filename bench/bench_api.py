@@ -2,9 +2,12 @@
 
     .venv/bin/python -m bench.bench_api [--events 1000000] [--seconds 20]
         [--clients 8] [--workers 4] [--plans bench/api_plans.txt]
+        [--database NAME [--keep]]
 
 Needs the PostgreSQL of tests/stack.py (a database of its own, dropped at the
-end). Generated events are written with COPY, the pair-period rows rebuilt with
+end; `--database` names it, and with `--keep` it stays, so that a later run
+with the same name and --events reuses its rows instead of generating them).
+Generated events are written with COPY, the pair-period rows rebuilt with
 `rebuild_relations`, then gunicorn serves the app with the production settings
 (DEBUG off, throttles set out of reach) and a small threaded client with
 keep-alive connections measures, one after the other in one run, requests per
@@ -16,8 +19,8 @@ second and p50/p99 latency of:
 
 Each API path is measured twice: cold, every answer computed afresh (the client
 sends `Cache-Control: no-cache`, so the answer cache of tensions/api_cache.py is
-not read, though it is still written, as on a miss), then warm (answers kept per
-data version may be served). Both are full 200 answers.
+neither read nor written), then warm (answers kept per data version may be
+served). Both are full 200 answers.
 
 It prints the ratios to health (targets: events ≥ 0.5, relations ≥ 0.3; p99 under
 5× p50) and writes EXPLAIN ANALYZE plans of the main queries to --plans.
@@ -39,11 +42,19 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg2
 
 from tensions.extraction import taxonomy
-from tests.stack import require_servers, stack_create, stack_destroy
+from tests.stack import (
+    Stack,
+    postgres_url,
+    redis_url,
+    require_servers,
+    stack_create,
+    stack_destroy,
+)
 
 PAIR = ("USA", "VEN")
 YEAR = (dt.date(2024, 1, 1), dt.date(2024, 12, 31))
@@ -249,6 +260,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--plans", default="bench/api_plans.txt")
+    parser.add_argument("--database", help="its name (default: a new random one)")
+    parser.add_argument("--keep", action="store_true", help="keep the database")
     args = parser.parse_args()
     os.environ.setdefault("SECRET_KEY", "bench-only")
     require_servers()
@@ -260,30 +273,65 @@ def main() -> None:
         f"&date_from={YEAR[0]}&date_to={YEAR[1]}",
         "events, unfiltered": "/api/v1/events/",
     }
+    env = {"API_THROTTLE_ANON": "10000000/s", "API_THROTTLE_USER": "10000000/s"}
     with tempfile.TemporaryDirectory(prefix="bench-api-") as folder:
-        stack = stack_create(
-            Path(folder),
-            env={"API_THROTTLE_ANON": "10000000/s", "API_THROTTLE_USER": "10000000/s"},
-        )
+        if args.database:
+            stack = _named_stack(Path(folder), args.database, env)
+        else:
+            stack = stack_create(Path(folder), env=env)
         try:
             _run(stack, args, paths)
         finally:
-            stack_destroy(stack)
+            if args.keep:
+                for name in list(stack.processes):
+                    stack.stop(name)
+            else:
+                stack_destroy(stack)
 
 
-def _run(stack, args, paths: dict[str, str]) -> None:
+def _named_stack(folder: Path, name: str, env: dict[str, str]) -> Stack:
+    """A stack on the database `name`, created (and migrated) unless it exists."""
+    admin_url = postgres_url()
+    admin = psycopg2.connect(admin_url)
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+        if not cur.fetchone():
+            cur.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+    url = urlunsplit(urlsplit(admin_url)._replace(path=f"/{name}"))
+    stack = Stack(
+        data_dir=folder, database_url=url, broker_url=redis_url(), queue=name,
+        admin_url=admin_url, extra_env=env,
+    )  # fmt: skip
+    stack.manage("migrate", "--noinput")
+    stack.manage("collectstatic", "--noinput")
+    return stack
+
+
+def _fill(stack, events: int) -> None:
+    if stack.sql("SELECT count(*) FROM tensions_event")[0][0]:
+        raise SystemExit(f"{stack.database_url} holds other events: drop it first")
     with psycopg2.connect(stack.database_url) as conn:
-        copy_s = events_make(conn, args.events)
+        copy_s = events_make(conn, events)
     started = time.perf_counter()
     stack.manage("rebuild_relations", timeout=3600)  # over 5 min at 1M events
     rebuild_s = time.perf_counter() - started
     with psycopg2.connect(stack.database_url) as conn, conn.cursor() as cur:
         cur.execute("ANALYZE")  # fresh statistics, as autovacuum would make them
     print(
-        f"{args.events:,} events copied in {copy_s:.1f} s; relations rebuilt in "
+        f"{events:,} events copied in {copy_s:.1f} s; relations rebuilt in "
         f"{rebuild_s:.1f} s"
     )
-    token = stack.create_user("bench", "bench-password-1")
+
+
+def _run(stack, args, paths: dict[str, str]) -> None:
+    if stack.sql("SELECT count(*) FROM tensions_event")[0][0] == args.events:
+        print(f"reusing the {args.events:,} events of {stack.database_url}")
+        token = stack.manage("drf_create_token", "bench").split()[2]
+    else:
+        _fill(stack, args.events)
+        token = stack.create_user("bench", "bench-password-1")
     stack.start(
         "web", "gunicorn", "tensions.wsgi", "--bind", f"127.0.0.1:{stack.port}",
         "--workers", str(args.workers), "--worker-class", "gthread",

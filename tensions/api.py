@@ -9,6 +9,7 @@ import json
 
 import django_filters
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, Value
 from django.db.models.functions import Coalesce, Greatest, Least
@@ -24,12 +25,13 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, renderers, serializers, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from tensions import api_cache, api_review, exports, roles
+from tensions import api_cache, api_fast, api_review, exports, roles
 from tensions.extraction import taxonomy
 from tensions.models import UNDATED, Actor, Country, Event, Mention, Revision
 
@@ -56,7 +58,10 @@ class CappedCursorPagination(CursorPagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         self.page_size = api_settings.PAGE_SIZE  # read now: settings may change
-        return super().paginate_queryset(queryset, request, view)
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except (ValidationError, ValueError):  # a forged cursor's position
+            raise NotFound(self.invalid_cursor_message) from None
 
 
 class EventPagination(CappedCursorPagination):
@@ -576,6 +581,8 @@ class EventViewSet(
 
     @api_cache.kept_per_version
     def list(self, request, *args, **kwargs):
+        if (fast := api_fast.events_page(request, self)) is not None:
+            return self.get_paginated_response(fast)
         # Rows, not model instances: a page is rendered from one values() query.
         rejected = request.query_params.get("rejected") == "1"
         events = self.filter_queryset(_listed_events(rejected).all())

@@ -11,7 +11,8 @@ writes: ingestion, review, rebuilds and the admin all change the snapshot.
 Only on PostgreSQL, only for JSON, only outside a transaction that has written
 rows of its own (others cannot see them yet), and never for a client that asks
 for a fresh answer (`Cache-Control: no-cache`, which the benchmark uses to time
-answers computed afresh). Answers live in the "api" cache, each process's own
+answers computed afresh): such an answer is neither read from nor written to
+the cache. Answers live in the "api" cache, each process's own
 bounded memory. API_CACHE_SECONDS=0 turns it off.
 """
 
@@ -47,10 +48,13 @@ def kept_per_version(list_view):
 
     @functools.wraps(list_view)
     def list(self, request, *args, **kwargs):
-        key = _key(request)
+        # A fresh answer is neither read nor kept: under an unchanged version
+        # the kept one is the same answer, so keeping it again would only cost
+        # the version query on every such request.
+        key = None if _wants_fresh(request) else _key(request)
         if key is None:
             return list_view(self, request, *args, **kwargs)
-        if not _wants_fresh(request) and (kept := caches["api"].get(key)) is not None:
+        if (kept := caches["api"].get(key)) is not None:
             content, content_type = kept
             return HttpResponse(content, content_type=content_type)
         response = list_view(self, request, *args, **kwargs)

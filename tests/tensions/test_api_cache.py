@@ -115,7 +115,23 @@ def test_a_client_asking_for_no_cache_gets_a_fresh_answer(
         fresh = api.get(EVENTS, HTTP_CACHE_CONTROL="no-cache")
 
     assert fresh.json()["results"][0]["what"] == "after"
-    assert api.get(EVENTS).json()["results"][0]["what"] == "after"  # kept anew
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_fresh_answer_costs_no_version_query(api, django_assert_num_queries):
+    make_event("USA", "VEN")
+
+    with django_assert_num_queries(1):  # the page, not the snapshot
+        api.get(EVENTS, HTTP_CACHE_CONTROL="no-cache")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_fresh_answer_is_not_kept(api, steady_version, django_assert_num_queries):
+    make_event("USA", "VEN")
+    api.get(EVENTS, HTTP_CACHE_CONTROL="no-cache")
+
+    with django_assert_num_queries(1):  # the page again: nothing was kept
+        api.get(EVENTS)
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -1,0 +1,428 @@
+"""The events and relations lists answered with SQL written by hand, for the
+questions clients ask most (a pair, a period, a country, a few filters).
+
+Why it exists: a cold events page took about 6 ms in-process, of which the
+query in PostgreSQL and its round trip were about one; django-filter resolving
+its WHERE terms (`Least`, `Greatest`, `Coalesce`) anew for every request and
+Django compiling the SQL again were over 40 % of it. Here each parameter is
+checked by hand, a parameterised WHERE term is added for it (no input is ever
+put into the SQL text), and the rows are read with one cursor (about 3.4 ms
+for the same page; bench/README.md).
+
+The answer stays the one the general path gives, byte for byte: the view still
+authenticates, checks permissions and throttles as a DRF view; rows are rendered
+by the general path's code (`event_row_data`; `_row_finish` and the relations
+serializer); and the page and its `next`/`previous` links come from the view's own
+paginator, to which `_Rows` offers the three things DRF's cursor code asks of a
+QuerySet (`order_by`, `filter` on the position, a slice). The terms are the SQL
+that EventFilter and RelationFilter make, as Django writes it for the same
+backend (tests/tensions/test_api_fast.py compares both paths' answers).
+
+Anything else (another parameter, a repeated one, a value a filter would refuse,
+a database other than PostgreSQL or SQLite) gets None, and the view takes the
+general path, which answers it, its 400s included. API_FAST_PATH=false turns
+this module off.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import json
+import re
+from collections.abc import Callable
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import connection
+from rest_framework import serializers
+
+from tensions import api, relations
+from tensions.models import UNDATED, Actor, DyadPeriod, Event, Period
+
+_EVENT_PARAMS = {
+    "pair", "country", "source", "target", "type", "status", "channel", "mode",
+    "review_state", "min_confidence", "min_articles", "date_from", "date_to",
+    "day_from", "day_to", "ordering", "rejected", "cursor", "page_size",
+}  # fmt: skip
+_RELATION_PARAMS = {
+    "period", "pair", "country", "date_from", "date_to", "directed", "cursor",
+    "page_size",
+}  # fmt: skip
+_CHOICES = {
+    "type": set(Event.Type.values),
+    "status": set(Event.Status.values),
+    "channel": set(Event.Channel.values),
+    "review_state": set(Event.ReviewState.values),
+}
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DECIMAL = re.compile(r"-?\d{1,15}(\.\d{1,15})?")
+_COUNT = re.compile(r"\d{1,9}")
+
+
+class _Unsupported(Exception):
+    """A question this module leaves to the general path."""
+
+
+def events_page(request, view) -> list[dict] | None:
+    """The rendered rows of an events page, with the view's paginator set up for
+    its links; None when the general path must answer."""
+    try:
+        query = _Query(request, _EVENT_PARAMS)
+        rows = view.paginator.paginate_queryset(_event_rows(query), request, view)
+    except _Unsupported:
+        return None
+    return [api.event_row_data(row) for row in rows]
+
+
+def relations_page(request, view, *, directed: bool) -> list[dict] | None:
+    """The rows of a relations page (before `_row_finish`), with the view's
+    paginator set up for its links; None when the general path must answer."""
+    try:
+        query = _Query(request, _RELATION_PARAMS)
+        rows = _relation_rows(query, directed)
+        return view.paginator.paginate_queryset(rows, request, view)
+    except _Unsupported:
+        return None
+
+
+# The query string, read as the filter forms read it --------------------------
+
+
+class _Query:
+    def __init__(self, request, known: set[str]):
+        self.params = request.query_params
+        if not settings.API_FAST_PATH or connection.vendor not in _LITERALS:
+            raise _Unsupported
+        if not known.issuperset(self.params):
+            raise _Unsupported
+
+    def raw(self, name: str) -> str:
+        """The value given ("" when absent), if given at most once."""
+        values = self.params.getlist(name)
+        if len(values) > 1 or any("\x00" in value for value in values):
+            raise _Unsupported
+        return values[0] if values else ""
+
+    def text(self, name: str) -> str:
+        """As a CharField, DateField or DecimalField reads it: stripped."""
+        return self.raw(name).strip()
+
+    def choice(self, name: str, choices) -> str:
+        """As a ChoiceField reads it: not stripped, one of the choices or ""."""
+        value = self.raw(name)
+        if value and value not in choices:
+            raise _Unsupported
+        return value
+
+    def choices(self, name: str) -> list[str]:
+        values = self.params.getlist(name)
+        if not set(values) <= _CHOICES[name]:
+            raise _Unsupported
+        return values
+
+    def day(self, name: str) -> dt.date | None:
+        value = self.text(name)
+        return _iso_day(value) if value else None
+
+    def matching(self, name: str, pattern: re.Pattern) -> str:
+        value = self.text(name)
+        if value and not pattern.fullmatch(value):
+            raise _Unsupported
+        return value
+
+    def pair(self) -> tuple[str, str] | None:
+        value = self.text("pair")
+        try:
+            return api.pair_codes(value) if value else None
+        except serializers.ValidationError:
+            raise _Unsupported from None
+
+
+def _iso_day(value: str) -> dt.date:
+    if not _ISO_DAY.fullmatch(value):
+        raise _Unsupported
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise _Unsupported from None
+
+
+# A QuerySet as far as CursorPagination uses one -------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class _Rows:
+    """SELECT ... FROM ... [WHERE terms] [GROUP BY]: DRF's cursor pagination
+    orders it, bounds it by the position in its cursor and slices one page."""
+
+    select: str
+    terms: tuple[str, ...]
+    params: tuple
+    group: str
+    columns: dict[str, str]  # what the paginator orders by -> its SQL
+    names: tuple[str, ...]  # the keys of a row, in the order selected
+    convert: Callable[[dict], dict]  # to the row the general path reads
+    ordering: tuple[str, ...] = ()
+
+    def where(self, term: str, *params) -> _Rows:
+        return dataclasses.replace(
+            self, terms=(*self.terms, term), params=(*self.params, *params)
+        )
+
+    def order_by(self, *ordering: str) -> _Rows:
+        return dataclasses.replace(self, ordering=ordering)
+
+    def filter(self, **position) -> _Rows:
+        ((lookup, value),) = position.items()
+        name, operator = lookup.rsplit("__", 1)
+        bound = _position(name, value)
+        return self.where(f"{self.columns[name]} {_OPERATORS[operator]} %s", bound)
+
+    def __getitem__(self, window: slice) -> list[dict]:
+        order = ", ".join(
+            f"{self.columns[name.lstrip('-')]} "
+            + ("DESC" if name.startswith("-") else "ASC")
+            for name in self.ordering
+        )
+        where = f" WHERE {' AND '.join(self.terms)}" if self.terms else ""
+        sql = f"{self.select}{where}{self.group} ORDER BY {order} LIMIT %s OFFSET %s"
+        params = (*self.params, window.stop - window.start, window.start)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            found = cursor.fetchall()
+        return [self.convert(dict(zip(self.names, row, strict=True))) for row in found]
+
+
+_OPERATORS = {"lt": "<", "gt": ">"}
+
+
+def _position(name: str, value: str):
+    """A cursor's position as the ORM would compare it: a day or a number."""
+    if name in ("sort_day", "start"):
+        return _day_param(_iso_day(value))
+    try:
+        number = float(value)
+    except ValueError:
+        raise _Unsupported from None
+    if number != number or abs(number) == float("inf"):
+        raise _Unsupported
+    return number
+
+
+def _day_param(day: dt.date):
+    return connection.ops.adapt_datefield_value(day)
+
+
+def _day(value) -> dt.date | None:
+    """A day as the ORM converts it (SQLite gives computed days as text)."""
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _json(value):
+    """A JSON column as JSONField reads it (text on both backends here)."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+# SQL per backend --------------------------------------------------------------
+
+# What Django writes for Least, Greatest and Coalesce(day, UNDATED): the same
+# expressions the event_pair_day and event_sort_day indexes are built on.
+_LITERALS = {
+    "postgresql": {
+        "least": "LEAST",
+        "greatest": "GREATEST",
+        "undated": f"'{UNDATED.isoformat()}'::date",
+        "each": "JSONB_AGG({})",
+    },
+    "sqlite": {
+        "least": "MIN",
+        "greatest": "MAX",
+        "undated": f"'{UNDATED.isoformat()}'",
+        "each": "JSON_GROUP_ARRAY(JSON({}))",
+    },
+}
+
+
+def _sql(name: str) -> str:
+    return _LITERALS[connection.vendor][name]
+
+
+def _column(model, name: str, alias: str) -> str:
+    column = model._meta.get_field(name).column
+    return f"{alias}.{connection.ops.quote_name(column)}"
+
+
+# Events -----------------------------------------------------------------------
+
+
+@functools.cache
+def _events_sql(vendor: str) -> tuple[str, dict[str, str]]:
+    """The SELECT of an events page and its ordering columns, once per process."""
+    selected = [_event_column(name) for name in api.EVENT_ROW_COLUMNS]
+    sort_day = f"COALESCE({_column(Event, 'day', 'e')}, {_sql('undated')})"
+    actor, event = (connection.ops.quote_name(m._meta.db_table) for m in (Actor, Event))
+    select = (
+        f"SELECT {', '.join(selected)}, {sort_day} FROM {event} e "
+        f"INNER JOIN {actor} s ON {_column(Actor, 'id', 's')} = "
+        f"{_column(Event, 'source_actor', 'e')} LEFT OUTER JOIN {actor} t ON "
+        f"{_column(Actor, 'id', 't')} = {_column(Event, 'target_actor', 'e')}"
+    )
+    columns = {
+        "sort_day": sort_day,
+        "intensity": _column(Event, "intensity", "e"),
+        "id": _column(Event, "id", "e"),
+    }
+    return select, columns
+
+
+def _event_column(name: str) -> str:
+    if "__" not in name:
+        return _column(Event, name, "e")
+    relation, field = name.split("__")
+    return _column(Actor, field, "s" if relation == "source_actor" else "t")
+
+
+def _event_row(row: dict) -> dict:
+    row["context"] = _json(row["context"])
+    for name in ("date", "first_reported", "sort_day"):
+        row[name] = _day(row[name])
+    return row
+
+
+def _event_rows(query: _Query) -> _Rows:
+    select, columns = _events_sql(connection.vendor)
+    rows = _Rows(
+        select, (), (), "", columns, (*api.EVENT_ROW_COLUMNS, "sort_day"), _event_row
+    )
+    if query.params.get("rejected") != "1":  # as Event.objects.visible()
+        rejected = Event.ReviewState.REJECTED.value
+        rows = rows.where(f"NOT ({_column(Event, 'review_state', 'e')} = %s)", rejected)
+    for add in (_by_countries, _by_choices, _by_numbers, _by_days):
+        rows = add(query, rows)
+    query.choice("ordering", api.EVENT_ORDERINGS)  # the paginator reads it
+    return rows
+
+
+def _by_countries(query: _Query, rows: _Rows) -> _Rows:
+    source, target = (_column(Event, f"{n}_country", "e") for n in ("source", "target"))
+    if pair := query.pair():
+        low, high = sorted(pair)
+        rows = rows.where(f"{_sql('least')}({source}, {target}) = %s", low)
+        rows = rows.where(f"{_sql('greatest')}({source}, {target}) = %s", high)
+    if country := query.text("country").upper():
+        rows = rows.where(f"({source} = %s OR {target} = %s)", country, country)
+    for name, column in (("source", source), ("target", target)):
+        if value := query.text(name):
+            rows = rows.where(*_iexact(column, value))
+    if mode := query.text("mode"):
+        rows = rows.where(f"{_column(Event, 'mode', 'e')} = %s", mode)
+    return rows
+
+
+def _iexact(column: str, value: str) -> tuple[str, str]:
+    """The iexact lookup as Django writes it for this backend."""
+    lhs = connection.ops.lookup_cast("iexact", "CharField") % column
+    rhs = connection.operators["iexact"] % "%s"
+    return f"{lhs} {rhs}", connection.ops.prep_for_iexact_query(value)
+
+
+def _by_choices(query: _Query, rows: _Rows) -> _Rows:
+    for name in _CHOICES:
+        if values := sorted(set(query.choices(name))):
+            either = " OR ".join([f"{_column(Event, name, 'e')} = %s"] * len(values))
+            rows = rows.where(f"({either})", *values)
+    return rows
+
+
+def _by_numbers(query: _Query, rows: _Rows) -> _Rows:
+    if confidence := query.matching("min_confidence", _DECIMAL):
+        # The form's Decimal, as FloatField prepares it.
+        rows = rows.where(
+            f"{_column(Event, 'confidence', 'e')} >= %s", float(Decimal(confidence))
+        )
+    if articles := query.matching("min_articles", _COUNT):
+        rows = rows.where(
+            f"{_column(Event, 'article_count', 'e')} >= %s", int(articles)
+        )
+    return rows
+
+
+def _by_days(query: _Query, rows: _Rows) -> _Rows:
+    # As EventFilter.filter_day_range: on the sort day, and the field not null.
+    for field in ("date", "day"):
+        for bound, operator in (("from", ">="), ("to", "<=")):
+            if day := query.day(f"{field}_{bound}"):
+                rows = rows.where(
+                    f"{rows.columns['sort_day']} {operator} %s "
+                    f"AND {_column(Event, field, 'e')} IS NOT NULL",
+                    _day_param(day),
+                )
+    return rows
+
+
+# Relations --------------------------------------------------------------------
+
+
+@functools.cache
+def _relations_sql(vendor: str, directed: bool) -> tuple[str, str, dict, tuple]:
+    """SELECT, GROUP BY, ordering columns and row keys of a relations page."""
+    table = connection.ops.quote_name(DyadPeriod._meta.db_table)
+    source, target = (_column(DyadPeriod, n, "d") for n in ("source", "target"))
+    period, start = (_column(DyadPeriod, n, "d") for n in ("period", "start"))
+    cells = [_column(DyadPeriod, n, "d") for n in ("events", "conflict", "cooperation")]
+    if directed:
+        counts = [_column(DyadPeriod, n, "d") for n in ("by_type", "by_status")]
+        a, b, group = source, target, ""
+        names = ("period", "start", "a", "b", "n", "c", "k", "by_type", "by_status")
+    else:
+        counts = [
+            _sql("each").format(_column(DyadPeriod, n, "d"))
+            for n in ("by_type", "by_status")
+        ]
+        cells = [f"SUM({cell})" for cell in cells]
+        a = f"{_sql('least')}({source}, {target})"
+        b = f"{_sql('greatest')}({source}, {target})"
+        group = f" GROUP BY {period}, {start}, {a}, {b}"
+        names = ("period", "start", "a", "b", "n", "c", "k", "types", "statuses")
+    selected = ", ".join([period, start, a, b, *cells, *counts])
+    select = f"SELECT {selected} FROM {table} d"
+    return select, group, {"start": start, "a": a, "b": b}, names
+
+
+def _relation_row(row: dict) -> dict:
+    row["start"] = _day(row["start"])
+    for name in ("by_type", "by_status", "types", "statuses"):
+        if name in row:
+            row[name] = _json(row[name])
+    return row
+
+
+def _relation_rows(query: _Query, directed: bool) -> _Rows:
+    # The view reads `directed` itself, the filter form as NullBooleanSelect
+    # does: keep to the values both read alike.
+    query.choice("directed", ("true", "false"))
+    select, group, columns, names = _relations_sql(connection.vendor, directed)
+    rows = _Rows(select, (), (), group, columns, names, _relation_row)
+    period = query.choice("period", Period.values)
+    if "period" in query.params and not period:
+        raise _Unsupported  # the view drops the month default, the filter not
+    rows = rows.where(f"{_column(DyadPeriod, 'period', 'd')} = %s", period or "month")
+    source, target = (_column(DyadPeriod, n, "d") for n in ("source", "target"))
+    if pair := query.pair():
+        a, b = pair
+        either = f"({source} = %s AND {target} = %s)"
+        if directed:
+            rows = rows.where(either, a, b)
+        else:
+            rows = rows.where(f"({either} OR {either})", a, b, b, a)
+    if country := query.text("country").upper():
+        rows = rows.where(f"({source} = %s OR {target} = %s)", country, country)
+    start = columns["start"]
+    if first := query.day("date_from"):
+        first = relations.period_start(first, period or Period.MONTH)
+        rows = rows.where(f"{start} >= %s", _day_param(first))
+    if last := query.day("date_to"):
+        rows = rows.where(f"{start} <= %s", _day_param(last))
+    return rows
