@@ -1,8 +1,10 @@
 """Dashboard pages under load: requests per second against a trivial page.
 
     .venv/bin/python -m bench.bench_dashboard [--events 100000] [--seconds 15]
+        [--database NAME]
 
-Needs the PostgreSQL of tests/stack.py. On a fresh database of its own: bulk
+Needs the PostgreSQL of tests/stack.py. On a fresh database of its own (a new
+name each run, or --database NAME: made anew, dropped at the end): bulk
 inserts generated events (5 years, 60 countries, a few busy pairs as the news
 has them), builds the DyadPeriod aggregates with tensions.relations, gathers
 the planner's statistics (ANALYZE, as autovacuum does in production), starts
@@ -34,10 +36,19 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+import psycopg2
 import redis
 import requests
 
-from tests.stack import require_servers, stack_create, stack_destroy
+from tests.stack import (
+    Stack,
+    _with_database,
+    postgres_url,
+    redis_url,
+    require_servers,
+    stack_create,
+    stack_destroy,
+)
 
 COUNTRIES = 60
 YEARS = 5
@@ -201,10 +212,14 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--database", help="the database's name (made anew)")
     args = parser.parse_args()
     require_servers()
     with tempfile.TemporaryDirectory(prefix="bench-dashboard-") as folder:
-        stack = stack_create(Path(folder))
+        if args.database:
+            stack = _named_stack(Path(folder), args.database)
+        else:
+            stack = stack_create(Path(folder))
         try:
             results = _run(stack, args)
         finally:
@@ -212,6 +227,26 @@ def main() -> None:
             _forget_cache(stack.broker_url, stack.queue)
     verdicts = [_report(phase, found) for phase, found in results.items()]
     sys.exit(0 if all(verdicts) else 1)
+
+
+def _named_stack(folder: Path, name: str) -> Stack:
+    """tests.stack's stack, on a database of the given name (dropped first if
+    a run before left it)."""
+    admin = psycopg2.connect(postgres_url())
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cur.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+    stack = Stack(
+        data_dir=folder,
+        database_url=_with_database(postgres_url(), name),
+        broker_url=redis_url(),
+        queue=name,
+    )
+    stack.manage("migrate", "--noinput")
+    stack.manage("collectstatic", "--noinput")
+    return stack
 
 
 def _run(stack, args) -> dict[str, dict]:

@@ -10,11 +10,12 @@ import datetime as dt
 import functools
 from collections import defaultdict
 from dataclasses import dataclass
+from html import escape
 from urllib.parse import urlencode
 
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from tensions import relations
 from tensions.models import DyadPeriod
@@ -105,6 +106,14 @@ def pairs_series(
         wanted |= Q(source_id=a, target_id__in=others)
         wanted |= Q(target_id=a, source_id__in=others)
     sums = dyad_sums(wanted, period=period, first=first, last=last, directed=False)
+    return series_from(sums, pairs, period=period, first=first, last=last)
+
+
+def series_from(
+    sums: dict[tuple, list], pairs: list[Pair], *, period: str, first, last
+) -> dict[Pair, list[Point]]:
+    """pairs_series's points from undirected `dyad_sums` (which may hold more
+    periods and pairs)."""
     starts = period_starts(first, last, period)
     return {
         (a, b): [
@@ -166,21 +175,17 @@ class Sparkline:
     def label(self) -> str:
         return f"Tension index over the last periods, now {self.last:+.0f}"
 
-    def svg(self) -> str:
+    def svg(self) -> SafeString:
         """The markup, built here: pages draw dozens, a template include each
-        would cost more than the rest of the page."""
-        return format_html(
-            '<svg class="sparkline" viewBox="0 0 {w} {h}" role="img" '
-            'aria-label="{label}"><title>{label}</title>'
-            '<line x1="0" y1="{zero}" x2="{w}" y2="{zero}" class="spark-zero"/>'
-            '<polyline points="{points}" class="spark-line"/>'
-            '<circle cx="{w}" cy="{last_y}" r="2.5" class="spark-dot"/></svg>',
-            w=self.width,
-            h=self.height,
-            label=self.label,
-            zero=self.zero,
-            points=self.points,
-            last_y=self.last_y,
+        would cost more than the rest of the page (numbers are ours)."""
+        label = escape(self.label)
+        return mark_safe(
+            f'<svg class="sparkline" viewBox="0 0 {self.width} {self.height}" '
+            f'role="img" aria-label="{label}"><title>{label}</title>'
+            f'<line x1="0" y1="{self.zero}" x2="{self.width}" y2="{self.zero}" '
+            f'class="spark-zero"/><polyline points="{self.points}" '
+            f'class="spark-line"/><circle cx="{self.width}" cy="{self.last_y}" '
+            'r="2.5" class="spark-dot"/></svg>'
         )
 
 

@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Q, Sum
+from django.db.models import Case, Exists, Max, Min, Q, Sum, Value, When
 from django.db.models.functions import Greatest, Least
 
 from tensions import dataversion
@@ -324,6 +324,11 @@ def most_tense(scores: list[PairScore], limit: int = 10) -> list[PairScore]:
     return sorted(active, key=lambda s: (-s.index, s.a, s.b))[:limit]
 
 
+def most_active(scores: list[PairScore], limit: int = 10) -> list[PairScore]:
+    active = [s for s in scores if s.events]
+    return sorted(active, key=lambda s: (-s.events, s.a, s.b))[:limit]
+
+
 def largest_change(scores: list[PairScore], limit: int = 10) -> list[PairScore]:
     return sorted(scores, key=lambda s: (-abs(s.change), s.a, s.b))[:limit]
 
@@ -382,6 +387,75 @@ def _point(start: dt.date, following: dt.date, rows: list[DyadPeriod]) -> Point:
         cooperation=sum(r.cooperation for r in rows),
         by_type=dict(by_type),
     )
+
+
+@dataclass(frozen=True)
+class Tally:
+    """An undirected pair's events in one period, or the part of it between
+    two days: counts per status and the index's two scores."""
+
+    a: str
+    b: str
+    first: dt.date
+    last: dt.date
+    by_status: dict
+    conflict: float
+    cooperation: float
+
+
+def pairs_span(rows: Q, within: Q, marks: Q) -> tuple | None:
+    """The first and last day with events among the DyadPeriod `rows`, and
+    how many events they have on the days `within` (a Q on `start`); None
+    when they have none, or when some of the StaleCell `marks` still wait
+    for their refresh (the rows are behind the events)."""
+    waiting = Exists(StaleCell.objects.filter(marks))
+    found = DyadPeriod.objects.filter(rows, period=Period.DAY).aggregate(
+        first=Min("start"),
+        last=Max("start"),
+        shown=Sum("events", filter=within, default=0),
+        # in the same query: one look at the marks, whatever the rows
+        stale=Max(Case(When(waiting, then=Value(1)), default=Value(0))),
+    )
+    if found["first"] is None or found["stale"]:
+        return None
+    return found["first"], found["last"], found["shown"]
+
+
+def pairs_tallies(rows: Q, *, period: str, start: dt.date, end: dt.date) -> list[Tally]:
+    """Each undirected pair's events per `period` between two days (included),
+    in one query of the DyadPeriod `rows`: whole periods from their own rows,
+    the parts of periods cut by `start` or `end` from the day rows."""
+    whole, following = _whole_periods(start, end, period)
+    lead_end = min(whole, end + dt.timedelta(days=1))
+    wanted = Q(period=period, start__gte=whole, start__lt=following)
+    wanted |= Q(period=Period.DAY, start__gte=start, start__lt=lead_end)
+    wanted |= Q(period=Period.DAY, start__gte=max(following, lead_end), start__lte=end)
+    found: dict[tuple, list] = {}
+    for row in DyadPeriod.objects.filter(rows, wanted).values_list(
+        "source_id", "target_id", "start", "by_status", "conflict", "cooperation"
+    ):
+        a, b = sorted(row[:2])
+        key = (a, b, period_start(row[2], period))
+        tally = found.setdefault(key, [Counter(), 0.0, 0.0])
+        tally[0].update(row[3])
+        tally[1] += row[4]
+        tally[2] += row[5]
+    return [
+        Tally(a, b, max(first, start), min(_last_day(first, period), end), *sums)
+        for (a, b, first), sums in sorted(found.items())
+    ]
+
+
+def _whole_periods(start: dt.date, end: dt.date, period: str):
+    """The first period starting on or after `start`, and the first one that
+    does not end by `end`: the periods between are whole."""
+    first = period_start(start, period)
+    whole = first if first == start else period_next(first, period)
+    return whole, period_start(end + dt.timedelta(days=1), period)
+
+
+def _last_day(start: dt.date, period: str) -> dt.date:
+    return period_next(start, period) - dt.timedelta(days=1)
 
 
 def is_spike(values: list[float]) -> bool:

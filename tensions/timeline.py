@@ -9,7 +9,9 @@ Many events can be laid out from light rows (`Placed`: no titles, no actors);
 `build_timeline(details=...)` then asks once for the few drawn or listed in
 full: single marks, the events named in same-day clusters, each lane's table.
 More still can come gathered per pair, day and status (`Placed.count`), with
-each lane's latest events for its table (`build_timeline(tables=...)`).
+each lane's latest events for its table (`build_timeline(tables=...)`). When a
+day is too narrow on the axis to tell days apart (`gather_period`), events come
+gathered per pair and week or month instead (`Gathered`), one mark each.
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
+from html import escape  # Django's escape without its lazy-string wrapper
 
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from tensions.display import date_label, event_title, intensity_colour
+from tensions.relations import tension_index
 
 WIDTH = 1000
 GUTTER = 240  # room for the lane labels, left of the plot
@@ -44,6 +47,9 @@ INDEX_HEIGHT = 10  # the tension-index strip under each lane
 INDEX_GAP = 4
 OVERVIEW_HEIGHT = 30
 LANE_TABLE_ROWS = 25
+DAY_MIN_WIDTH = 1.5  # px: days narrower on the axis are gathered per week
+WEEK_MIN_WIDTH = 8  # px: weeks narrower are gathered per month
+PERIOD_MARK_HEIGHT = 14
 
 
 @dataclass(frozen=True)
@@ -115,8 +121,8 @@ class Cluster:
 
 
 @dataclass(frozen=True)
-class DayCluster:
-    """Several events of one pair on one day: one round mark with their count."""
+class _Counted:
+    """A mark standing for several events of one pair, with their count."""
 
     x: float
     y: float
@@ -126,11 +132,48 @@ class DayCluster:
     href: str
     status: str
     style: StatusStyle
+
+
+@dataclass(frozen=True)
+class DayCluster(_Counted):
+    """Several events of one pair on one day: one round mark with their count."""
+
     r: float = DAY_CLUSTER_RADIUS
 
     @property
     def label(self) -> str:
         return str(self.count) if self.count < 100 else "99+"
+
+
+@dataclass(frozen=True)
+class PeriodMark(_Counted):
+    """A pair's events of one week or month: a rounded square with their count."""
+
+    @property
+    def label(self) -> str:
+        return _count_label(self.count)
+
+    @property
+    def width(self) -> float:
+        return _period_mark_width(self.label)
+
+    @property
+    def left(self) -> float:
+        return round(self.x - self.width / 2, 1)
+
+    @property
+    def top(self) -> float:
+        return self.y - PERIOD_MARK_HEIGHT / 2
+
+
+def _count_label(count: int) -> str:
+    if count < 1000:
+        return str(count)
+    return f"{count / 1000:.1f}k" if count < 10_000 else f"{count // 1000}k"
+
+
+def _period_mark_width(label: str) -> float:
+    return max(PERIOD_MARK_HEIGHT, 5 + 5 * len(label))
 
 
 @dataclass(frozen=True)
@@ -161,6 +204,7 @@ class Lane:
     height: float = 0.0
     marks: list[Mark] = field(default_factory=list)
     day_clusters: list[DayCluster] = field(default_factory=list)
+    period_marks: list[PeriodMark] = field(default_factory=list)
     clusters: list[Cluster] = field(default_factory=list)
     index_cells: list[IndexCell] = field(default_factory=list)
     index_y: float = 0.0
@@ -188,14 +232,35 @@ class Lane:
         return self.index_y + INDEX_HEIGHT / 2
 
     @cached_property
-    def conflict_count(self) -> int:
+    def conflict_count(self) -> int | None:
+        """How many are conflict (None when the lane's counts do not say)."""
+        if self._unsigned:
+            return None
         return sum(e.conflict if _gathered(e) else e.intensity < 0 for e in self.events)
 
     @cached_property
-    def cooperation_count(self) -> int:
+    def cooperation_count(self) -> int | None:
+        if self._unsigned:
+            return None
         return sum(
             e.cooperation if _gathered(e) else e.intensity > 0 for e in self.events
         )
+
+    @cached_property
+    def _unsigned(self) -> bool:
+        return any(_gathered(e) and e.conflict is None for e in self.events)
+
+    @property
+    def index_label(self) -> str:
+        return "" if self.index is None else f"{self.index:+.0f}"
+
+    @cached_property
+    def index(self) -> float | None:
+        """The tension index of the lane's events, when they came with scores."""
+        scores = [e.scores for e in self.events if isinstance(e, Gathered)]
+        if not scores or None in scores:
+            return None
+        return tension_index(sum(c for c, _ in scores), sum(k for _, k in scores))
 
 
 @dataclass
@@ -209,6 +274,7 @@ class Timeline:
     plot_left: int = GUTTER
     plot_right: int = WIDTH - RIGHT_PAD
     hidden_lanes: int = 0
+    period: str = "day"  # what one mark gathers at most: a day, week or month
 
     @property
     def label_x(self) -> int:
@@ -233,11 +299,29 @@ class Scale:
     right: float = WIDTH - RIGHT_PAD
 
     def x(self, date: dt.date) -> float:
-        inner_left = self.left + MARK_RADIUS + 4
-        inner_right = self.right - MARK_RADIUS - 4
-        days = max((self.end - self.start).days, 1)
-        share = (date - self.start).days / days
-        return round(inner_left + share * (inner_right - inner_left), 1)
+        share = (date - self.start).days / max((self.end - self.start).days, 1)
+        return round(self._inner_left + share * self._inner_width, 1)
+
+    @property
+    def day_width(self) -> float:
+        return self._inner_width / max((self.end - self.start).days, 1)
+
+    @property
+    def _inner_left(self) -> float:
+        return self.left + MARK_RADIUS + 4
+
+    @property
+    def _inner_width(self) -> float:
+        return self.right - MARK_RADIUS - 4 - self._inner_left
+
+
+def gather_period(start: dt.date, end: dt.date) -> str:
+    """What one mark stands for at most: the events of a day, or of a week or
+    a month when days (or weeks) are too narrow on the axis to draw apart."""
+    day = Scale(start, end).day_width
+    if day >= DAY_MIN_WIDTH:
+        return "day"
+    return "week" if 7 * day >= WEEK_MIN_WIDTH else "month"
 
 
 @dataclass(frozen=True)
@@ -257,9 +341,38 @@ class Placed:
     cooperation: int | None = None
 
 
+@dataclass(frozen=True)
+class Gathered:
+    """A pair's events of one week or month (the days of it in the window),
+    counted in the database: drawn as one mark, listed on the page it opens."""
+
+    when: dt.date
+    last: dt.date
+    source_country_id: str
+    target_country_id: str
+    by_status: dict
+    balance: float  # −10 conflict … +10 cooperation: the mark's colour
+    balance_label: str  # what `balance` is ("mean intensity −2.5")
+    conflict: int | None = None  # how many are conflict, when counted
+    cooperation: int | None = None
+    scores: tuple[float, float] | None = None  # the index's (C, K), when known
+    pk: int = 0
+
+    @property
+    def count(self) -> int:
+        return sum(self.by_status.values())
+
+    @property
+    def status(self) -> str:
+        """The status most of them have (the more real one on a tie)."""
+        return min(self.by_status, key=lambda s: (-self.by_status[s], _realness(s)))
+
+
 def _gathered(entry) -> bool:
     """Several events in one entry (a gathered single event is a light row)."""
-    return isinstance(entry, Placed) and entry.count > 1
+    return isinstance(entry, Gathered) or (
+        isinstance(entry, Placed) and entry.count > 1
+    )
 
 
 def _size(entry) -> int:
@@ -361,6 +474,11 @@ def same_day_groups(events: list) -> list[list]:
 _STATUS_ORDER = {status: i for i, status in enumerate(STATUS_STYLES)}
 
 
+def _realness(status: str) -> int:
+    """How real a status is: occurred first (unknown ones last)."""
+    return _STATUS_ORDER.get(status, len(_STATUS_ORDER))
+
+
 @dataclass(frozen=True)
 class _Plan:
     """Where a lane's same-day groups go (row None: into an overflow badge)."""
@@ -382,9 +500,13 @@ class _Plan:
 
 def _plan_lane(lane: Lane, scale: Scale) -> _Plan:
     inside = [e for e in lane.events if scale.start <= e.when <= scale.end]
-    groups = same_day_groups(inside)
-    xs = [scale.x(group[0].when) for group in groups]
-    return _Plan(groups, xs, pack_rows(xs))
+    if not any(isinstance(e, Gathered) for e in inside):
+        groups = same_day_groups(inside)
+        xs = [scale.x(group[0].when) for group in groups]
+        return _Plan(groups, xs, pack_rows(xs))
+    xs = [scale.x(e.when + (e.last - e.when) / 2) for e in inside]
+    widest = max(_period_mark_width(_count_label(e.count)) for e in inside)
+    return _Plan([[e] for e in inside], xs, pack_rows(xs, gap=widest + 2))
 
 
 def _layout_lane(lane: Lane, plan: _Plan, scale: Scale, links: _Links, y) -> None:
@@ -397,7 +519,11 @@ def _layout_lane(lane: Lane, plan: _Plan, scale: Scale, links: _Links, y) -> Non
     for group, x, row in zip(groups, xs, rows, strict=True):
         if row is None:
             continue
-        if _group_size(group) == 1:
+        if isinstance(group[0], Gathered):
+            lane.period_marks.append(
+                _period_mark(group[0], lane, x, _row_y(y, row), links.events)
+            )
+        elif _group_size(group) == 1:
             lane.marks.append(_mark(group[0], x, _row_y(y, row), links.event))
         else:
             lane.day_clusters.append(
@@ -440,6 +566,28 @@ def _day_cluster(group: list, key, x: float, y: float, href: Callable) -> DayClu
         href=href(key, day, day, group[0].status),
         status=group[0].status,
         style=STATUS_STYLES.get(group[0].status, STATUS_STYLES["occurred"]),
+    )
+
+
+def _period_mark(
+    entry: Gathered, lane: Lane, x: float, y: float, href: Callable
+) -> PeriodMark:
+    statuses = sorted(entry.by_status.items(), key=lambda item: _realness(item[0]))
+    counts = ", ".join(f"{n} {status}" for status, n in statuses)
+    title = (
+        f"{entry.count} events between {lane.label}, {date_label(entry.when)} – "
+        f"{date_label(entry.last)}: {counts} · {entry.balance_label} · "
+        "open to list them"
+    )
+    return PeriodMark(
+        x=x,
+        y=y,
+        count=entry.count,
+        colour=intensity_colour(entry.balance),
+        title=title,
+        href=href(lane.key, entry.when, entry.last),
+        status=entry.status,
+        style=STATUS_STYLES.get(entry.status, STATUS_STYLES["occurred"]),
     )
 
 
@@ -522,6 +670,7 @@ def build_timeline(
     names: dict[str, str] | None = None,
     details: Callable | None = None,
     tables: Callable | None = None,
+    period: str = "day",
 ) -> Timeline:
     """Lay out `events` in lanes per pair along one date axis.
 
@@ -531,8 +680,8 @@ def build_timeline(
     `details(pks) -> {pk: event}`, when given, loads in full (in one call) the
     events drawn as marks or listed in the lanes' tables; `events` can then be
     light rows (`Placed`) labelled with `names`. When they are gathered per
-    pair, day and status, `tables(pairs) -> {pair: [Placed]}` gives each lane's
-    latest events for its table.
+    pair, day and status, or per pair and `period` (`Gathered`), `tables(pairs)
+    -> {pair: [Placed]}` gives each lane's latest events for its table.
     """
     links = _Links(
         event=href or _event_href(),
@@ -569,13 +718,18 @@ def build_timeline(
             _layout_index(lane, scale, series[lane.key], links.index)
         y += lane.height
     ticks = axis_ticks(start, end, scale)
-    return Timeline(start, end, lanes, ticks, y + BOTTOM_PAD, hidden_lanes=hidden)
+    return Timeline(
+        start, end, lanes, ticks, y + BOTTOM_PAD, hidden_lanes=hidden, period=period
+    )
 
 
 def _load_details(lanes: list[Lane], plans: list[_Plan], details: Callable) -> None:
     """Put full events in place of the light rows that are drawn or listed."""
-    wanted = {e.pk for plan in plans for e in plan.drawn_events()}
-    wanted |= {e.pk for lane in lanes for e in lane.table_events}
+    shown = [e for plan in plans for e in plan.drawn_events()]
+    shown += [e for lane in lanes for e in lane.table_events]
+    wanted = {e.pk for e in shown if isinstance(e, Placed)}
+    if not wanted:  # all in full already (or nothing drawn one by one)
+        return
     full = details(sorted(wanted))
 
     def swap(events: list) -> list:
@@ -667,6 +821,13 @@ _SVG_DESC = (
     "events of one day. The strip under each lane is the pair's tension index. "
     "The tables below list the same events."
 )
+_SVG_DESC_GATHERED = (
+    "Days are too narrow here to draw apart: each rounded square stands for a "
+    "pair's events of one {period}, with their count, outlined as the status most "
+    "of them have and coloured from conflict (red) to cooperation (blue). The "
+    "strip under each lane is the pair's tension index. The tables below list "
+    "the latest events."
+)
 
 
 def svg(timeline: Timeline) -> SafeString:
@@ -681,7 +842,7 @@ def svg(timeline: Timeline) -> SafeString:
         f'data-width="{t.width}">'
         f'<title id="timeline-svg-title">Timeline of {t.event_count} events in '
         f"{lanes} pair{'s' if lanes != 1 else ''} of countries</title>"
-        f'<desc id="timeline-svg-desc">{escape(_SVG_DESC)}</desc>'
+        f'<desc id="timeline-svg-desc">{escape(_svg_desc(t.period))}</desc>'
     )
     bands = "".join(
         f'<rect x="0" y="{lane.y}" width="{t.width}" height="{lane.height}" '
@@ -705,6 +866,10 @@ def svg(timeline: Timeline) -> SafeString:
     )
 
 
+def _svg_desc(period: str) -> str:
+    return _SVG_DESC if period == "day" else _SVG_DESC_GATHERED.format(period=period)
+
+
 def _iso(day: dt.date | None) -> str:
     return day.isoformat() if day else ""
 
@@ -724,6 +889,7 @@ def _svg_lane(t: Timeline, lane: Lane) -> str:
         parts.append(_svg_index(t, lane))
     parts += [_svg_mark(mark) for mark in lane.marks]
     parts += [_svg_day_cluster(day) for day in lane.day_clusters]
+    parts += [_svg_period_mark(mark) for mark in lane.period_marks]
     parts += [_svg_cluster(cluster) for cluster in lane.clusters]
     parts.append("</g>")
     return "".join(parts)
@@ -775,6 +941,18 @@ def _svg_day_cluster(day: DayCluster) -> str:
         f'r="{day.r}" class="day-cluster-shape" stroke="{day.colour}"{dash}/>'
         f'<text x="{day.x}" y="{day.y}" text-anchor="middle" '
         f'dominant-baseline="central" class="day-cluster-text">{day.label}</text></a>'
+    )
+
+
+def _svg_period_mark(mark: PeriodMark) -> str:
+    dash = f' stroke-dasharray="{mark.style.dash}"' if mark.style.dash else ""
+    return (
+        f'<a href="{escape(mark.href)}" class="period-mark mark-{escape(mark.status)}">'
+        f'<title>{escape(mark.title)}</title><rect x="{mark.left}" y="{mark.top}" '
+        f'width="{mark.width}" height="{PERIOD_MARK_HEIGHT}" rx="3" '
+        f'class="period-mark-shape" stroke="{mark.colour}"{dash}/>'
+        f'<text x="{mark.x}" y="{mark.y}" text-anchor="middle" '
+        f'dominant-baseline="central" class="period-mark-text">{mark.label}</text></a>'
     )
 
 

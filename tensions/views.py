@@ -10,11 +10,11 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.dummy import DummyCache
 from django.core.exceptions import ValidationError
 from django.db.models import (
     Avg,
-    Case,
     Count,
     F,
     Max,
@@ -24,9 +24,8 @@ from django.db.models import (
     Q,
     Subquery,
     Sum,
-    When,
 )
-from django.db.models.functions import Greatest, Least
+from django.db.models.functions import Greatest, Least, TruncMonth, TruncWeek
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -69,11 +68,12 @@ from tensions.models import (
 from tensions.timeline import (
     LANE_TABLE_ROWS,
     STATUS_STYLES,
+    Gathered,
     Placed,
     build_timeline,
+    gather_period,
 )
 
-ACTIVE_PAIRS_DAYS = 90
 DEFAULT_PAIRS = 8  # lanes shown when no country is chosen
 TIMELINE_MAX_EVENTS = 3000  # loaded one by one; beyond, gathered per pair and day
 TIMELINE_MAX_GROUPS = 30_000  # (pair, day, status) groups drawn at the most
@@ -119,12 +119,7 @@ def home(request):
     latest_month = _cached("home-latest-month", _latest_month, version=version)
     ranked = _cached(
         f"home-ranked:{latest_month}",
-        lambda: {
-            "rankings": render_to_string(
-                "tensions/_home_rankings.html", _rankings(latest_month)
-            ),
-            "active_pairs": _active_pairs(),
-        },
+        lambda: _ranked(latest_month),
         rows=_rankings_rows,
         version=version,
     )
@@ -134,10 +129,12 @@ def home(request):
         "queue": processing["queue"],
         "failures": processing["failures"],
         "rankings": ranked["rankings"],
+        "month": ranked["month"],
+        "month_events": ranked["month_events"],
         # the empty list's upload link is for analysts only
-        **_cached(
+        "latest": _cached(
             f"home-latest:{can_upload}",
-            lambda: _home_events(ranked["active_pairs"], can_upload),
+            lambda: _home_events(ranked, can_upload),
             version=version,
         ),
         "follow": watchlists.home_digest(user=request.user),
@@ -145,19 +142,29 @@ def home(request):
     return render(request, "tensions/home.html", context)
 
 
-def _home_events(active_pairs: list[dict], can_upload: bool) -> dict:
+def _ranked(latest_month: dt.date | None) -> dict:
+    """The rankings, the most active pairs and the month's count of events
+    between countries: orderings and a sum of one list of this month's pairs
+    (relations.pairs_compare, from the maintained DyadPeriod rows)."""
+    month = relations.period_start(timezone.localdate(), Period.MONTH)
+    scores = relations.pairs_compare(period=Period.MONTH, start=month)
+    rankings = _rankings(scores, month, latest_month)
+    return {
+        "rankings": render_to_string("tensions/_home_rankings.html", rankings),
+        "active_pairs": _active_pairs(scores),
+        "month": month,
+        "month_events": sum(s.events for s in scores),
+    }
+
+
+def _home_events(ranked: dict, can_upload: bool) -> str:
     latest = {
         "latest_events": list(_newest(Event.objects.visible().with_related())[:10]),
-        "active_pairs": active_pairs,
-        "active_pairs_days": ACTIVE_PAIRS_DAYS,
+        "active_pairs": ranked["active_pairs"],
+        "month": ranked["month"],
         "can_upload": can_upload,
     }
-    # all less the rejected (a partial index): a filtered count reads every row
-    rejected = Event.objects.filter(review_state=Event.ReviewState.REJECTED)
-    return {
-        "event_total": Event.objects.count() - rejected.count(),
-        "latest": render_to_string("tensions/_home_latest.html", latest),
-    }
+    return render_to_string("tensions/_home_latest.html", latest)
 
 
 _ASK = object()
@@ -167,12 +174,12 @@ def _cached(name: str, compute, *, rows=None, version=_ASK):
     """`compute()`, cached under the data version (`version`, if the caller
     looked it up already) and today: writes bump the version (see
     tensions.dataversion). Without a shared cache, what reads only DyadPeriod
-    rows (`rows()`, a Q) is cached under a fingerprint of those rows instead,
-    and the rest is computed every time."""
+    rows (`rows()`, a Q) is cached under a fingerprint of those rows instead
+    (unless the cache keeps nothing), and the rest is computed every time."""
     if version is _ASK:
         version = dataversion.current()
     if version is None:
-        if rows is None:
+        if rows is None or isinstance(caches["default"], DummyCache):
             return compute()
         version = _fingerprint(rows())
     key = f"{name}:{timezone.localdate()}:{version}"
@@ -199,30 +206,25 @@ def _query_key(query) -> str:
 
 def _rankings_rows() -> Q:
     """The DyadPeriod rows the rankings follow: this month and the one before,
-    the weeks of the sparklines, the days of the most active pairs."""
+    the weeks of the sparklines."""
     today = timezone.localdate()
     month = relations.period_start(today, Period.MONTH)
     weeks = today - dt.timedelta(weeks=watchlists.SPIKE_HISTORY)
-    return (
-        Q(
-            period=Period.MONTH,
-            start__gte=relations.period_previous(month, Period.MONTH),
-        )
-        | Q(
-            period=watchlists.SPIKE_PERIOD,
-            start__gte=relations.period_start(weeks, watchlists.SPIKE_PERIOD),
-        )
-        | Q(period=Period.DAY, start__gte=today - dt.timedelta(ACTIVE_PAIRS_DAYS))
+    return Q(
+        period=Period.MONTH,
+        start__gte=relations.period_previous(month, Period.MONTH),
+    ) | Q(
+        period=watchlists.SPIKE_PERIOD,
+        start__gte=relations.period_start(weeks, watchlists.SPIKE_PERIOD),
     )
 
 
-def _rankings(latest_month: dt.date | None = None) -> dict:
-    """Most tense pairs and largest changes this month (one query, two orders),
-    each with a sparkline of its recent weeks; the spikes among them; the month
-    of the latest events (`latest_month`) when this one has none."""
+def _rankings(scores: list, start: dt.date, latest_month: dt.date | None) -> dict:
+    """Most tense pairs and largest changes this month (two orders of the
+    month's `scores`), each with a sparkline of its recent weeks; the spikes
+    among them; the month of the latest events (`latest_month`) when this one
+    has none."""
     today = timezone.localdate()
-    start = relations.period_start(today, Period.MONTH)
-    scores = relations.pairs_compare(period=Period.MONTH, start=start)
     tense, moved = relations.most_tense(scores), relations.largest_change(scores)
     names = _country_names(code for s in [*tense, *moved] for code in (s.a, s.b))
     series = charts.pairs_series(
@@ -265,19 +267,14 @@ def _latest_month() -> dt.date | None:
     return newest and relations.period_start(newest, Period.MONTH)
 
 
-def _active_pairs(limit: int = 10) -> list[dict]:
-    since = timezone.localdate() - dt.timedelta(days=ACTIVE_PAIRS_DAYS)
-    rows = list(
-        _pair_counts(
-            _dated(Event.objects.visible().interstate()).filter(day__gte=since)
-        )[:limit]
-    )
-    names = _country_names(code for row in rows for code in (row["a"], row["b"]))
-    for row in rows:
-        row["label"] = (
-            f"{names.get(row['a'], row['a'])} – {names.get(row['b'], row['b'])}"
-        )
-    return rows
+def _active_pairs(scores: list) -> list[dict]:
+    """The pairs with the most events this month, with their index."""
+    active = relations.most_active(scores)
+    names = _country_names(code for s in active for code in (s.a, s.b))
+    return [
+        {"score": s, "label": f"{names.get(s.a, s.a)} – {names.get(s.b, s.b)}"}
+        for s in active
+    ]
 
 
 def _pair_counts(events):
@@ -343,8 +340,11 @@ def _timeline_context(form, query, names: dict[str, str]) -> dict:
     period = _period_q(start, end)
     events = Event.objects.visible(rejected=data["rejected"]).interstate()
     events = form.filter(_dated(events))
-    events = events.filter(_pairs_shown(events.filter(period), countries, focus))
-    span, placed, tables = _timeline_rows(events, period)
+    pairs = _pairs_shown(events.filter(period), countries, focus)
+    events = events.filter(pairs("source_country_id", "target_country_id"))
+    span, unit, placed, tables = _timeline_rows(
+        events, (start, end), pairs if _aggregates_answer(data) else None
+    )
     codes = {c for p in placed for c in (p.source_country_id, p.target_country_id)}
     if codes - names.keys():  # only rejected events: not among the choices
         names = names | _country_names(codes)
@@ -361,6 +361,7 @@ def _timeline_context(form, query, names: dict[str, str]) -> dict:
             point, a=key[0], b=key[1], directed=False
         ),
         index_series=_index_series,
+        period=unit,
     )
     return {
         "timeline": built,
@@ -372,17 +373,137 @@ def _timeline_context(form, query, names: dict[str, str]) -> dict:
     }
 
 
-def _timeline_rows(events, period: Q) -> tuple[tuple, list[Placed], Callable | None]:
-    """The whole span of `events` (for the overview), and those in the period
-    as the layout's rows (see _placed), gathered when there are many."""
-    span = events.aggregate(
-        first=Min("day"),
-        last=Max("day"),
-        shown=Count("id", filter=period) if period else Count("id"),
-    )
+def _timeline_rows(events, window: tuple, pairs: Callable | None):
+    """The whole span of `events` (for the overview); what a mark stands for
+    at most (see timeline.gather_period); and the events in the window as the
+    layout's rows, with a query for the lanes' tables when they are gathered.
+
+    The span, and the marks of a week or a month, come from the pairs'
+    maintained DyadPeriod rows when those can answer (`pairs`: no filter but
+    the pairs and the dates, and no row awaiting its refresh); else from the
+    events."""
+    period = _period_q(*window)
+    found = _aggregate_span(pairs, window) if pairs else None
+    if found is None:
+        pairs = None
+        found = events.aggregate(
+            first=Min("day"),
+            last=Max("day"),
+            shown=Count("id", filter=period) if period else Count("id"),
+        ).values()
+    first, last, count = found
+    start, end = window[0] or first, window[1] or last
+    unit = gather_period(start, end) if start and end else Period.DAY
     shown = events.filter(period).order_by("day", "id")
-    placed, tables = _placed(shown, gather=span["shown"] > TIMELINE_MAX_EVENTS)
-    return (span["first"], span["last"]), placed, tables
+    if unit == Period.DAY:
+        placed, tables = _placed(shown, gather=count > TIMELINE_MAX_EVENTS)
+        return (first, last), unit, placed, tables
+    if pairs:
+        placed = _tallied(pairs("source_id", "target_id"), unit, start, end)
+    else:
+        placed = _gathered_per_period(shown, unit, start, end)
+    return (first, last), unit, placed, _tables(shown, placed)
+
+
+def _aggregates_answer(data) -> bool:
+    """Whether no filter is set but the pairs and the dates (the DyadPeriod
+    rows count every visible event)."""
+    narrowed = (
+        data["type"],
+        data["status"],
+        data["scope"] == "actual",
+        data["min_confidence"] is not None,
+        data["reviewed"],
+        data["publisher"].strip(),
+        data["rejected"],
+    )
+    return not any(narrowed)
+
+
+def _aggregate_span(pairs: Callable, window: tuple) -> tuple | None:
+    """(first, last, events in the window) from the pairs' DyadPeriod rows, or
+    None when they have none or some await their refresh."""
+    within = Q()
+    for name, day in zip(("start__gte", "start__lte"), window, strict=True):
+        within &= Q(**{name: day}) if day else Q()
+    return relations.pairs_span(
+        pairs("source_id", "target_id"), within, pairs("source", "target")
+    )
+
+
+def _tallied(rows: Q, unit: str, start: dt.date, end: dt.date) -> list[Gathered]:
+    """Per pair and week or month, from the pairs' DyadPeriod rows: coloured
+    by the tension index (their only figure of conflict and cooperation)."""
+    gathered = []
+    for t in relations.pairs_tallies(rows, period=unit, start=start, end=end):
+        index = relations.tension_index(t.conflict, t.cooperation)
+        gathered.append(
+            Gathered(
+                *(t.first, t.last, t.a, t.b, t.by_status),
+                balance=-index / 10,
+                balance_label=f"tension index {index:+.0f}",
+                scores=(t.conflict, t.cooperation),
+            )
+        )
+    return gathered
+
+
+_TRUNCATE = {Period.WEEK: TruncWeek, Period.MONTH: TruncMonth}
+
+
+def _gathered_per_period(
+    shown, unit: str, start: dt.date, end: dt.date
+) -> list[Gathered]:
+    """Per pair and week or month, counted in the database per status: coloured
+    by their mean intensity."""
+    rows = (
+        shown.order_by()
+        .values("status", first=_TRUNCATE[unit]("day"), **_PAIR)
+        .annotate(
+            n=Count("id"),
+            total=Sum("intensity"),
+            conflict=Count("id", filter=Q(intensity__lt=0)),
+            cooperation=Count("id", filter=Q(intensity__gt=0)),
+        )
+        .values_list(
+            "a", "b", "first", "status", "n", "total", "conflict", "cooperation"
+        )
+    )
+    found: dict[tuple, list] = {}
+    for a, b, first, status, n, total, conflict, cooperation in rows:
+        sums = found.setdefault((a, b, _as_date(first)), [{}, 0.0, 0, 0])
+        sums[0][status] = n
+        sums[1] += total
+        sums[2] += conflict
+        sums[3] += cooperation
+    gathered = []
+    for (a, b, first), (by_status, total, conflict, cooperation) in sorted(
+        found.items()
+    ):
+        mean = total / sum(by_status.values())
+        following = relations.period_next(first, unit)
+        gathered.append(
+            Gathered(
+                *(max(first, start), min(following - dt.timedelta(days=1), end)),
+                *(a, b, by_status),
+                balance=mean,
+                balance_label=f"mean intensity {mean:+.1f}",
+                conflict=conflict,
+                cooperation=cooperation,
+            )
+        )
+    return gathered
+
+
+def _as_date(value) -> dt.date:
+    """A truncated day as a date (a datetime on some databases)."""
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+_PAIR = {
+    "a": Least("source_country_id", "target_country_id"),
+    "b": Greatest("source_country_id", "target_country_id"),
+}
 
 
 def _placed(shown, *, gather: bool) -> tuple[list[Placed], Callable | None]:
@@ -391,13 +512,9 @@ def _placed(shown, *, gather: bool) -> tuple[list[Placed], Callable | None]:
     database, with a query for each lane's latest events (its table)."""
     if not gather:
         return [Placed(*row) for row in shown.values_list(*PLACED_FIELDS)], None
-    pair = {
-        "a": Least("source_country_id", "target_country_id"),
-        "b": Greatest("source_country_id", "target_country_id"),
-    }
     groups = (
         shown.order_by()
-        .values("day", "status", **pair)
+        .values("day", "status", **_PAIR)
         .annotate(
             first=Min("id"),
             mean=Avg("intensity"),
@@ -408,10 +525,14 @@ def _placed(shown, *, gather: bool) -> tuple[list[Placed], Callable | None]:
         .values_list(*_GROUP_FIELDS)
     )
     placed = [Placed(*row) for row in groups[: TIMELINE_MAX_GROUPS + 1]]
-    return placed, lambda pairs: _latest_per_pair(shown, placed, pairs)
+    return placed, _tables(shown, placed)
 
 
-def _latest_per_pair(shown, groups: list[Placed], pairs) -> dict[tuple, list]:
+def _tables(shown, groups: list) -> Callable:
+    return lambda pairs: _latest_per_pair(shown, groups, pairs)
+
+
+def _latest_per_pair(shown, groups: list, pairs) -> dict[tuple, list]:
     """Each pair's latest events (light rows, in time order), in one query: the
     groups say from which day on each pair has enough of them."""
     since: dict[tuple, dt.date] = {}
@@ -464,11 +585,14 @@ def _events_href(filters: dict):
     """Links to the events page for a pair's events between two days (one status
     or those the filters allow), with the timeline's filters."""
     base = reverse("tensions:events")
+    # encoded once: a wide timeline has hundreds of these links
+    others = urlencode({k: v for k, v in filters.items() if k != "status"}, True)
+    statuses = urlencode({"status": filters.get("status", [])}, True)
 
     def href(key, first: dt.date, last: dt.date, status: str | None = None) -> str:
-        query = {"pair": ",".join(key), "day_from": first, "day_to": last}
-        query |= filters | ({"status": status} if status else {})
-        return f"{base}?{urlencode(query, doseq=True)}"
+        query = urlencode({"pair": ",".join(key), "day_from": first, "day_to": last})
+        chosen = urlencode({"status": status}) if status else statuses
+        return f"{base}?{'&'.join(p for p in (query, others, chosen) if p)}"
 
     return href
 
@@ -510,21 +634,32 @@ def _period_q(start, end) -> Q:
     return period
 
 
-def _pairs_shown(events, countries: list[str], focus: str | None) -> Q:
+def _pairs_shown(events, countries: list[str], focus: str | None) -> Callable:
     """Focus against its partners (among `countries` if given); else pairs among
-    `countries`; else the busiest pairs of `events`."""
+    `countries`; else the busiest pairs of `events`: as a Q on the fields named
+    (`pairs("source_country_id", "target_country_id")` for events)."""
     if focus:
-        shown = Q(source_country_id=focus) | Q(target_country_id=focus)
         others = [c for c in countries if c != focus]
-        if others:
-            shown &= Q(source_country_id__in=others) | Q(target_country_id__in=others)
-        return shown
+
+        def pairs(source: str, target: str) -> Q:
+            shown = Q(**{source: focus}) | Q(**{target: focus})
+            if others:
+                shown &= Q(**{f"{source}__in": others}) | Q(**{f"{target}__in": others})
+            return shown
+
+        return pairs
     if countries:
-        return Q(source_country_id__in=countries, target_country_id__in=countries)
-    pairs = Q(pk__in=[])
-    for row in _pair_counts(events)[:DEFAULT_PAIRS]:
-        pairs |= Q(source_country_id=row["a"], target_country_id=row["b"])
-        pairs |= Q(source_country_id=row["b"], target_country_id=row["a"])
+        return lambda source, target: Q(
+            **{f"{source}__in": countries, f"{target}__in": countries}
+        )
+    busiest = [(r["a"], r["b"]) for r in _pair_counts(events)[:DEFAULT_PAIRS]]
+
+    def pairs(source: str, target: str) -> Q:
+        shown = Q(pk__in=[])
+        for a, b in busiest:
+            shown |= Q(**{source: a, target: b}) | Q(**{source: b, target: a})
+        return shown
+
     return pairs
 
 
@@ -576,49 +711,57 @@ def country(request, code: str):
 def _country_page(country: Country) -> dict:
     events = Event.objects.visible().for_country(country.code)
     code = country.code
+    partners = _cached(
+        f"partners-{code}",
+        lambda: _partners(code),
+        rows=lambda: Q(period=Period.MONTH) & (Q(source_id=code) | Q(target_id=code)),
+    )
     return {
         "country": country,
-        "partners": _cached(
-            f"partners-{code}",
-            lambda: _partners(events.interstate(), code),
-            rows=lambda: (
-                Q(period=Period.MONTH) & (Q(source_id=code) | Q(target_id=code))
-            ),
-        ),
+        "partners": partners,
         "partners_months": PARTNER_MONTHS,
         "recent_events": _latest_first(events.with_related())[:20],
         "actors": _actors_seen(code),
-        "event_total": events.count(),
+        "event_total": sum(row["n"] for row in partners),
     }
 
 
-def _partners(events, code: str) -> list[dict]:
+def _partners(code: str) -> list[dict]:
     """Partners by their tension index over the last months, most tense first
-    (those quiet lately last), each with a sparkline of it."""
-    partner = Case(
-        When(source_country_id=code, then=F("target_country_id")),
-        default=F("source_country_id"),
+    (those quiet lately last), each with a sparkline of it and its events of
+    all time: one query of the country's DyadPeriod month rows."""
+    today = timezone.localdate()
+    first = relations.period_start(
+        today - dt.timedelta(days=31 * (PARTNER_MONTHS - 1)), Period.MONTH
     )
-    rows = list(
-        events.order_by()
-        .values(partner_code=partner)
-        .annotate(
-            n=Count("id"),
-            conflict=Count("id", filter=Q(intensity__lt=0)),
-            cooperation=Count("id", filter=Q(intensity__gt=0)),
-        )
-        .order_by("-n", "partner_code")
+    last = relations.period_start(today, Period.MONTH)
+    sums = charts.dyad_sums(
+        Q(source_id=code) | Q(target_id=code),
+        period=Period.MONTH,
+        first=dt.date.min,  # all time, for the partners' totals
+        last=last,
+        directed=False,
     )
+    totals: dict[str, list] = defaultdict(lambda: [0, 0.0, 0.0])
+    for (a, b, _), cell in sums.items():
+        total = totals[b if a == code else a]
+        for i, value in enumerate(cell):
+            total[i] += value
+    rows = [
+        {"partner_code": partner, "n": n, "all_time": relations.tension_index(c, k)}
+        for partner, (n, c, k) in totals.items()
+    ]
+    rows.sort(key=lambda row: (-row["n"], row["partner_code"]))
     names = _country_names(row["partner_code"] for row in rows)
     # reversed once, not twice per row
     pair_href = reverse("tensions:pair", args=[code, "000"]).replace("000", "{}")
     timeline = reverse("tensions:timeline")
-    today = timezone.localdate()
-    series = charts.pairs_series(
+    series = charts.series_from(
+        sums,
         [(code, row["partner_code"]) for row in rows],
         period=Period.MONTH,
-        start=today - dt.timedelta(days=31 * (PARTNER_MONTHS - 1)),
-        end=today,
+        first=first,
+        last=last,
     )
     for row in rows:
         points = series[code, row["partner_code"]]

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from tensions import relations
 from tensions.models import Event
 from tests.tensions.factories import make_article, make_event, make_mention
 
@@ -65,14 +66,18 @@ def test_the_login_page_renders(client):
 
 
 def test_home_shows_counts_latest_events_pairs_and_queue(analyst_client, letter):
-    recent = timezone.localdate() - dt.timedelta(days=3)
-    make_event("USA", "VEN", type="ASSAULT", mode="drone", date=recent)
+    today = timezone.localdate()
+    make_event("USA", "VEN", type="ASSAULT", mode="drone", date=today)
+    make_event("VEN", "USA", type="ACCUSE", date=today)
+    relations.relations_rebuild()
     make_article(status="failed", error="boom")
     response = analyst_client.get(reverse("tensions:home"))
     assert response.status_code == 200
     page = response.content.decode()
     assert letter.get_absolute_url() in page
-    assert "United States – Venezuela" in page  # active in the last 90 days
+    active = {p["label"]: p["score"].events for p in response.context["active_pairs"]}
+    assert active["United States – Venezuela"] == 2  # active this month
+    assert response.context["month_events"] == sum(active.values())
     assert "?countries=USA&amp;countries=VEN" in page
     assert "?status=failed" in page
 
@@ -146,8 +151,9 @@ def test_the_timeline_costs_the_same_queries_for_many_events(
         for target in ("RUS", "CHN", "USA"):
             make_event("VEN", target, date=dt.date(2025, 2, day))
             make_event(target, "VEN", date=dt.date(2025, 2, day), status="possible")
-    # Light rows for the layout, then one query for the drawn and listed events.
-    with django_assert_max_num_queries(9):
+    # Light rows for the layout, then one query for the drawn and listed events
+    # (and one to find that the pairs' aggregates cannot answer: none built).
+    with django_assert_max_num_queries(10):
         response = analyst_client.get(reverse("tensions:timeline") + "?focus=VEN")
     assert response.context["timeline"].event_count == 168
 
@@ -155,13 +161,13 @@ def test_the_timeline_costs_the_same_queries_for_many_events(
 def test_the_country_page_ranks_partners_and_lists_actors(analyst_client, letter):
     make_event("USA", "VEN", type="ASSAULT", mode="drone")
     make_event("USA", "VEN", type="ACCUSE")
+    relations.relations_rebuild()
     response = analyst_client.get(reverse("tensions:country", args=["ven"]))
     assert response.status_code == 200
     partners = response.context["partners"]
-    assert [(p["partner_code"], p["n"], p["conflict"]) for p in partners] == [
-        ("USA", 2, 2),
-        ("RUS", 1, 0),
-    ]
+    assert [(p["partner_code"], p["n"]) for p in partners] == [("USA", 2), ("RUS", 1)]
+    assert partners[0]["all_time"] > 0  # strikes and accusations: tense
+    assert response.context["event_total"] == 3
     page = response.content.decode()
     assert "Nicolás Maduro" in page
     assert "?focus=VEN" in page

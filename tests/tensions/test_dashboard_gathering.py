@@ -1,0 +1,240 @@
+"""A wide timeline: when days are too narrow to draw apart, a mark stands for a
+pair's events of one week or month, counted in the database (from the pairs'
+maintained rows when no filter stands in the way, else from the events)."""
+
+import datetime as dt
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from django.urls import reverse
+
+from tensions import relations, timeline
+from tensions.display import intensity_colour
+from tensions.extraction import taxonomy
+from tensions.models import Event
+from tests.tensions.factories import make_event
+
+pytestmark = pytest.mark.django_db
+
+TIMELINE = reverse("tensions:timeline")
+FIRST, LAST = dt.date(2022, 1, 10), dt.date(2024, 12, 20)  # three years
+WIDE = f"{TIMELINE}?countries=USA&countries=VEN&start={FIRST}&end={LAST}"
+
+
+@pytest.fixture
+def years():
+    """USA–VEN events every 23 days over three years, of every status, both
+    directions; one outside the window; one rejected."""
+    day, n = FIRST, 0
+    while day <= LAST:
+        pair = ("USA", "VEN") if n % 3 else ("VEN", "USA")
+        make_event(
+            *pair,
+            type=("ASSAULT", "AGREE", "THREATEN")[n % 3],
+            status=taxonomy.STATUSES[n % 5],
+            date=day,
+        )
+        day, n = day + dt.timedelta(days=23), n + 1
+    make_event("USA", "VEN", date=FIRST - dt.timedelta(days=40))
+    make_event("USA", "VEN", date=FIRST, review_state=Event.ReviewState.REJECTED)
+    relations.relations_rebuild()
+    return n
+
+
+def _entries(response) -> list:
+    (lane,) = response.context["timeline"].lanes
+    return lane.events
+
+
+def test_the_zoom_decides_whether_a_mark_holds_a_day_a_week_or_a_month():
+    def period(days: int) -> str:
+        start = dt.date(2024, 1, 1)
+        return timeline.gather_period(start, start + dt.timedelta(days=days))
+
+    widest_days = max(d for d in range(1, 3000) if period(d) == "day")
+    widest_weeks = max(d for d in range(1, 3000) if period(d) == "week")
+    scale = timeline.Scale(dt.date(2024, 1, 1), dt.date(2024, 1, 1))
+    assert widest_days == int(scale._inner_width / timeline.DAY_MIN_WIDTH)
+    assert period(widest_days + 1) == "week"
+    assert widest_weeks == int(7 * scale._inner_width / timeline.WEEK_MIN_WIDTH)
+    assert period(widest_weeks + 1) == "month"
+    assert period(5 * 365) == "month" and period(90) == "day"
+
+
+def test_a_wide_timeline_gathers_per_month_and_counts_every_event(
+    analyst_client, years
+):
+    response = analyst_client.get(WIDE)
+    built = response.context["timeline"]
+    entries = _entries(response)
+    assert built.period == "month"
+    assert all(isinstance(e, timeline.Gathered) for e in entries)
+    assert sum(e.count for e in entries) == years  # not the rejected, nor outside
+    assert built.event_count == years
+    assert entries[0].when == FIRST and entries[-1].last == LAST  # clipped
+    assert all(e.when.month == e.last.month for e in entries)
+    page = response.content.decode()
+    assert page.count('class="period-mark mark-') == len(entries)
+    assert "too close to draw apart" in page  # the legend says what they are
+
+
+def test_each_month_mark_opens_exactly_its_events(analyst_client, years):
+    (lane,) = analyst_client.get(WIDE).context["timeline"].lanes
+    marks = lane.period_marks + list(lane.clusters)
+    assert lane.period_marks
+    for mark in lane.period_marks[:6]:
+        query = parse_qs(urlparse(mark.href).query)
+        first, last = query["day_from"][0], query["day_to"][0]
+        listed = analyst_client.get(mark.href).context["events"]
+        assert len(listed) == mark.count
+        assert all(first <= e.day.isoformat() <= last for e in listed)
+    assert sum(m.count for m in marks) == years  # none is lost in the layout
+
+
+def test_a_filtered_wide_timeline_gathers_the_same_months_from_the_events(
+    analyst_client, years
+):
+    unfiltered = _entries(analyst_client.get(WIDE))
+    filtered = _entries(analyst_client.get(f"{WIDE}&min_confidence=0"))
+    assert [(e.when, e.last, e.by_status) for e in filtered] == [
+        (e.when, e.last, e.by_status) for e in unfiltered
+    ]
+    assert all(e.scores for e in unfiltered)  # from the pairs' rows: the index
+    assert all("mean intensity" in e.balance_label for e in filtered)
+    assert sum(e.conflict + e.cooperation for e in filtered) == years
+
+
+def test_a_filter_narrows_the_months_counts(analyst_client, years):
+    entries = _entries(analyst_client.get(f"{WIDE}&type=ASSAULT"))
+    expected = Event.objects.filter(type="ASSAULT", day__gte=FIRST, day__lte=LAST)
+    assert sum(e.count for e in entries) == expected.count()
+    assert all(e.balance == -9.0 for e in entries)  # ASSAULT's intensity
+
+
+def test_a_year_and_a_half_gathers_per_monday_to_sunday_week(analyst_client, years):
+    start, end = dt.date(2023, 1, 4), dt.date(2024, 6, 30)
+    response = analyst_client.get(
+        f"{TIMELINE}?countries=USA&countries=VEN&start={start}&end={end}"
+    )
+    entries = _entries(response)
+    assert response.context["timeline"].period == "week"
+    for e in entries:  # a week from Monday to Sunday, cut by the window
+        monday = e.when - dt.timedelta(days=e.when.weekday())
+        assert e.when == max(monday, start)
+        assert e.last == min(monday + dt.timedelta(days=6), end)
+    in_window = Event.objects.visible().filter(day__gte=start, day__lte=end)
+    assert sum(e.count for e in entries) == in_window.count()
+
+
+def test_events_awaiting_the_refresh_of_their_pair_are_counted_from_the_events(
+    analyst_client, years
+):
+    late = make_event("VEN", "USA", date=dt.date(2023, 6, 1))
+    relations.cells_mark_stale(cells=relations.event_cells(late))
+    entries = _entries(analyst_client.get(WIDE))
+    assert sum(e.count for e in entries) == years + 1
+    assert all(e.scores is None for e in entries)
+
+
+def test_the_lane_says_its_index_when_its_months_come_from_the_pair_rows(
+    analyst_client, years
+):
+    response = analyst_client.get(WIDE)
+    (lane,) = response.context["timeline"].lanes
+    assert lane.conflict_count is None and lane.index is not None
+    assert f"tension index {lane.index_label}" in response.content.decode()
+
+
+def test_the_pair_rows_are_tallied_per_month_with_the_cut_months_from_days(years):
+    rows = relations.Q(source_id__in=["USA", "VEN"], target_id__in=["USA", "VEN"])
+    start, end = dt.date(2023, 2, 15), dt.date(2023, 5, 10)
+    tallies = relations.pairs_tallies(rows, period="month", start=start, end=end)
+    assert [(t.first, t.last) for t in tallies] == [
+        (dt.date(2023, 2, 15), dt.date(2023, 2, 28)),
+        (dt.date(2023, 3, 1), dt.date(2023, 3, 31)),
+        (dt.date(2023, 4, 1), dt.date(2023, 4, 30)),
+        (dt.date(2023, 5, 1), dt.date(2023, 5, 10)),
+    ][-len(tallies) :]
+    for t in tallies:
+        events = Event.objects.visible().filter(day__gte=t.first, day__lte=t.last)
+        by_status = {}
+        for status in events.values_list("status", flat=True):
+            by_status[status] = by_status.get(status, 0) + 1
+        assert dict(t.by_status) == by_status
+
+
+# The mark itself, on rows made here -------------------------------------------
+
+
+def _gathered(by_status, balance=-4.0, **fields):
+    return timeline.Gathered(
+        fields.pop("when", dt.date(2024, 3, 1)),
+        fields.pop("last", dt.date(2024, 3, 31)),
+        "USA",
+        "VEN",
+        by_status,
+        balance=balance,
+        balance_label=f"mean intensity {balance:+.1f}",
+        **fields,
+    )
+
+
+def _draw(entries):
+    return timeline.build_timeline(
+        entries,
+        start=dt.date(2021, 1, 1),
+        end=dt.date(2025, 12, 31),
+        names={"USA": "United States", "VEN": "Venezuela"},
+        events_href=lambda key, first, last, status=None: (
+            f"/events/?pair={','.join(key)}&day_from={first}&day_to={last}"
+        ),
+        period="month",
+    )
+
+
+@pytest.mark.parametrize(
+    ("by_status", "shown"),
+    [
+        ({"possible": 3, "occurred": 3, "denied": 1}, "occurred"),  # a tie: real
+        ({"alleged": 4, "occurred": 1}, "alleged"),
+        ({"denied": 2, "planned": 2}, "planned"),
+    ],
+)
+def test_a_month_mark_takes_the_status_most_of_its_events_have(by_status, shown):
+    built = _draw([_gathered(by_status)])
+    (mark,) = built.lanes[0].period_marks
+    assert mark.status == shown and mark.style == timeline.STATUS_STYLES[shown]
+    assert mark.count == sum(by_status.values())
+    drawn = str(timeline.svg(built))
+    assert f'class="period-mark mark-{shown}"' in drawn
+    assert f">{mark.count}</text>" in drawn
+
+
+def test_a_month_mark_is_coloured_by_its_balance_and_says_what_it_holds():
+    built = _draw([_gathered({"occurred": 12, "planned": 3}, balance=-6.5)])
+    (mark,) = built.lanes[0].period_marks
+    assert mark.colour == intensity_colour(-6.5)
+    assert mark.title == (
+        "15 events between United States – Venezuela, 1 Mar 2024 – 31 Mar 2024: "
+        "12 occurred, 3 planned · mean intensity -6.5 · open to list them"
+    )
+    assert mark.href == "/events/?pair=USA,VEN&day_from=2024-03-01&day_to=2024-03-31"
+    assert "rounded square" in str(timeline.svg(built))  # the description says
+
+
+def test_month_marks_of_one_lane_never_overlap_and_large_counts_stay_short():
+    months = [dt.date(2021 + m // 12, m % 12 + 1, 1) for m in range(60)]
+    entries = [
+        _gathered({"occurred": 1500 + m}, when=day, last=day + dt.timedelta(days=27))
+        for m, day in enumerate(months)
+    ]
+    (lane,) = _draw(entries).lanes
+    marks = lane.period_marks
+    assert marks and all(m.label.endswith("k") and len(m.label) <= 4 for m in marks)
+    for a in marks:
+        for b in marks:
+            if a is not b and a.y == b.y:
+                assert abs(a.x - b.x) >= a.width  # side by side, not on top
+    assert sum(m.count for m in marks) + sum(c.count for c in lane.clusters) == sum(
+        e.count for e in entries
+    )

@@ -1,0 +1,56 @@
+"""The dashboard's tables of pairs, built in Python, read as the template did."""
+
+import datetime as dt
+
+import pytest
+from django.template.defaultfilters import floatformat
+
+from tensions import charts, relations
+from tensions.models import Country
+from tensions.templatetags.dashboard import fixed, partner_rows, score_rows
+
+VALUES = (-99.95, -0.6, -0.5, -0.05, -0.04, -0.0, 0.0, 1e-9, 0.05, 2.5, 12.45, 100)
+
+
+@pytest.mark.parametrize("value", VALUES)
+@pytest.mark.parametrize("places", [0, 1])
+def test_numbers_are_written_as_floatformat_writes_them(value, places):
+    assert fixed(value, places) == floatformat(value, places)
+
+
+def _spark():
+    points = [relations.Point(dt.date(2025, 1, 1), dt.date(2025, 1, 7), 2, 3, 1, {})]
+    return charts.sparkline(points)
+
+
+def test_a_partner_row_links_its_pages_and_says_its_figures():
+    row = {
+        "name": "Russia & Co",
+        "pair_href": "/pairs/VEN/RUS/",
+        "timeline_href": "/timeline/?countries=VEN&countries=RUS",
+        "spark": _spark(),
+        "recent": 0,
+        "index": 12.5,
+        "all_time": -40.5,
+        "n": 7,
+    }
+    drawn = partner_rows([row], Country(code="VEN", name="Venezuela"))
+    assert '<a href="/pairs/VEN/RUS/">Russia &amp; Co</a>' in drawn
+    assert 'aria-label="Timeline of Venezuela and Russia &amp; Co"' in drawn
+    assert "No events in these months" in drawn  # no index without events
+    assert 'title="tension index of all their events: -41">7</td>' in drawn
+    assert drawn.count('class="sparkline"') == 1
+    recent = partner_rows([{**row, "recent": 3}], Country(name="Venezuela"))
+    assert '<td class="num">13</td>' in recent
+
+
+def test_a_score_row_links_the_pair_and_its_events_of_the_month():
+    score = relations.PairScore("USA", "VEN", 4, 30.0, 2.0, previous=-10.0)
+    rows = [{"score": score, "label": "United States – Venezuela", "spike": True}]
+    rows[0]["spark"] = _spark()
+    drawn = score_rows(rows, dt.date(2025, 10, 1))
+    assert 'href="/pairs/USA/VEN/"' in drawn
+    assert "?pair=USA,VEN&amp;day_from=2025-10-01" in drawn
+    assert '<span class="badge badge-spike">spike</span>' in drawn
+    assert f'<td class="num">{floatformat(score.index, 1)}</td>' in drawn
+    assert f'<td class="num">{floatformat(score.change, 1)}</td>' in drawn
