@@ -218,7 +218,9 @@ def _relations_refresh_soon() -> None:
     transaction.on_commit(send)
 
 
-REFRESH_DELAY_SECONDS = 2
+# While articles keep coming, the pair rows are refreshed every half of this;
+# the batch that drains the queue refreshes them at once (articles.tasks).
+REFRESH_DELAY_SECONDS = 6
 REFRESH_PENDING = "tensions:relations-refresh-pending"
 
 
