@@ -340,6 +340,11 @@ def articles_claim(
     return taken, len(rows) > len(taken)
 
 
+def articles_waiting() -> bool:
+    """Whether any article waits in the queue."""
+    return Article.objects.filter(status=Article.Status.QUEUED).exists()
+
+
 def _batch_of(rows: list[Article]) -> list[Article]:
     """The first rows within the batch's characters (always the first one)."""
     budget = settings.TENSIONS_PROCESS_BATCH_CHARACTERS

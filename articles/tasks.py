@@ -40,7 +40,7 @@ def process_queue(self) -> int:
     except Exception as exc:  # a bug must not leave articles processing forever
         logger.exception("processing a batch of %d articles failed", len(articles))
         services.articles_fail_claimed(claim=claim, reason=f"Internal error: {exc}")
-    if articles and not more:
+    if articles and not services.articles_waiting():
         # The queue is drained: bring the pair rows up to date now, not after
         # the refresh's delay, so that pages show the whole upload at once.
         refresh_relations()

@@ -219,8 +219,8 @@ def _relations_refresh_soon() -> None:
 
 
 # While articles keep coming, the pair rows are refreshed every half of this;
-# the batch that drains the queue refreshes them at once (articles.tasks).
-REFRESH_DELAY_SECONDS = 6
+# a batch that leaves the queue empty refreshes them at once (articles.tasks).
+REFRESH_DELAY_SECONDS = 20
 REFRESH_PENDING = "tensions:relations-refresh-pending"
 
 

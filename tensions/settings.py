@@ -136,7 +136,7 @@ TENSIONS_EXTRACTION_BUDGET_SECONDS = env_float(
 TENSIONS_STUCK_AFTER_SECONDS = env_int("TENSIONS_STUCK_AFTER_SECONDS", 600)
 # A worker task takes queued articles in batches of at most this many, and of
 # at most this many characters beyond the first (see articles.services).
-TENSIONS_PROCESS_BATCH_ARTICLES = env_int("TENSIONS_PROCESS_BATCH_ARTICLES", 25)
+TENSIONS_PROCESS_BATCH_ARTICLES = env_int("TENSIONS_PROCESS_BATCH_ARTICLES", 50)
 TENSIONS_PROCESS_BATCH_CHARACTERS = env_int(
     "TENSIONS_PROCESS_BATCH_CHARACTERS", 100_000
 )
