@@ -330,9 +330,18 @@ def articles_claim(
                 "started_at": timezone.now(),
                 "finished_at": None,
             }
-            Article.objects.filter(pk__in=[a.pk for a in taken]).update(
+            # Still claimable: SQLite has no row locks, another worker may
+            # have taken some of them since the read.
+            chosen = [a.pk for a in taken]
+            if waiting.filter(pk__in=chosen).update(
                 **fields, attempts=F("attempts") + 1
-            )
+            ) < len(taken):
+                mine = set(
+                    Article.objects.filter(pk__in=chosen, claimed_by=claim)
+                    .filter(status=Article.Status.PROCESSING)
+                    .values_list("pk", flat=True)
+                )
+                taken = [a for a in taken if a.pk in mine]
             for article in taken:
                 for name, value in fields.items():
                     setattr(article, name, value)

@@ -163,3 +163,27 @@ def test_the_batch_that_drains_the_queue_brings_the_pair_rows_up_to_date(
 
     assert not StaleCell.objects.exists()
     assert DyadPeriod.objects.filter(source="USA", target="VEN").exists()
+
+
+def test_a_claim_never_takes_what_another_worker_took_since_it_read(monkeypatch):
+    """SQLite has no row locks: between the read and the write of a claim,
+    another worker may take some of the articles."""
+    from articles import services
+
+    first = article_create(text="Chile thanked Peru on Monday.").article
+    second = article_create(text="Peru thanked Chile on Monday.").article
+    batch_of = services._batch_of
+
+    def another_worker_first(rows):
+        Article.objects.filter(pk=first.pk).update(
+            status=Article.Status.PROCESSING, claimed_by="other"
+        )
+        return batch_of(rows)
+
+    monkeypatch.setattr(services, "_batch_of", another_worker_first)
+
+    taken, _ = services.articles_claim(claim="me")
+
+    assert [a.pk for a in taken] == [second.pk]
+    assert Article.objects.get(pk=first.pk).claimed_by == "other"
+    assert Article.objects.get(pk=second.pk).claimed_by == "me"
