@@ -37,10 +37,10 @@ def make_stack(tmp_path):
     require_servers()
     stacks = []
 
-    def make(**options):
+    def make(env=None, **options):
         data_dir = tmp_path / f"stack{len(stacks)}"
         data_dir.mkdir()
-        stack = stack_create(data_dir, env=FAST_SWEEP, **options)
+        stack = stack_create(data_dir, env={**FAST_SWEEP, **(env or {})}, **options)
         stacks.append(stack)
         stack.start_web()
         stack.token = stack.create_user("fault-analyst", "fault-password-1")
@@ -128,6 +128,30 @@ def test_a_worker_killed_mid_batch_leaves_every_article_done_exactly_once(
     stack.start_worker(beat=True)
     _wait(stack, lambda: _all_done(stack, len(ids)), "all articles done")
 
+    assert interrupted.get("done", 0) < len(ids)
+    _assert_each_done_once_without_duplicate_events(stack, len(ids))
+
+
+def test_a_worker_killed_inside_a_batch_of_the_default_size_loses_nothing(
+    make_stack,
+):
+    """With the default batch (50): the worker is killed while a whole batch is
+    claimed and being extracted; the sweeper gives it to the new worker."""
+    stack = make_stack(env={"TENSIONS_PROCESS_BATCH_ARTICLES": "50"})
+    ids = _upload(stack, samples.article_texts(120, seed=4))
+    stack.start_worker()
+    _wait(
+        stack,
+        lambda: _counts(stack).get("processing", 0) > 0,
+        "a batch being processed",
+    )
+
+    stack.stop("worker", kill=True)
+    interrupted = _counts(stack)
+    stack.start_worker(beat=True)
+    _wait(stack, lambda: _all_done(stack, len(ids)), "all articles done")
+
+    assert interrupted.get("processing", 0) > 0
     assert interrupted.get("done", 0) < len(ids)
     _assert_each_done_once_without_duplicate_events(stack, len(ids))
 
