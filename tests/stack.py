@@ -72,7 +72,20 @@ def _with_database(url: str, name: str) -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
-def pytest_on_postgres(test_file: str, *, but: str) -> subprocess.CompletedProcess:
+def assert_passes_on_postgres(test_file: str, *, but: str) -> None:
+    """From a suite on SQLite, run a test file's other tests (all but `but`) on
+    PostgreSQL and assert they all pass, none skipped. In a suite already on
+    PostgreSQL they ran directly: skipped."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        pytest.skip("this suite runs on PostgreSQL: the tests above ran there")
+    run = _pytest_on_postgres(test_file, but=but)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    assert " skipped" not in run.stdout.splitlines()[-1]
+
+
+def _pytest_on_postgres(test_file: str, *, but: str) -> subprocess.CompletedProcess:
     """Run a test file's tests (all but `but`) on a PostgreSQL database of their
     own, from a suite on SQLite; skips (fails under CI=true) without a server."""
     try:

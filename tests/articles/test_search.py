@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 
 from articles.models import Article
 from articles.search import articles_search, search_terms
-from tests.stack import pytest_on_postgres
+from tests.stack import assert_passes_on_postgres
 from tests.tensions.factories import make_article, make_event, make_mention
 
 pytestmark = pytest.mark.django_db
@@ -180,10 +180,4 @@ def test_a_bad_search_gets_a_400(api, query):
 
 @pytest.mark.django_db(transaction=False)
 def test_the_postgres_search_holds():
-    if connection.vendor == "postgresql":
-        pytest.skip("this suite runs on PostgreSQL: its tests above ran there")
-
-    run = pytest_on_postgres(__file__, but="test_the_postgres_search_holds")
-
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
-    assert " skipped" not in run.stdout.splitlines()[-1]
+    assert_passes_on_postgres(__file__, but="test_the_postgres_search_holds")

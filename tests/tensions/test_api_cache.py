@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from tensions import api_cache
 from tensions.models import Event
 from tensions.relations import relations_rebuild
-from tests.stack import pytest_on_postgres
+from tests.stack import assert_passes_on_postgres
 from tests.tensions.factories import make_event
 
 EVENTS = "/api/v1/events/?pair=USA,VEN"
@@ -162,10 +162,4 @@ def test_the_browsable_api_is_not_kept(api, steady_version):
 
 @pytest.mark.django_db
 def test_the_answer_cache_holds():
-    if connection.vendor == "postgresql":
-        pytest.skip("this suite runs on PostgreSQL: the tests above ran there")
-
-    run = pytest_on_postgres(__file__, but="test_the_answer_cache_holds")
-
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
-    assert " skipped" not in run.stdout.splitlines()[-1]
+    assert_passes_on_postgres(__file__, but="test_the_answer_cache_holds")

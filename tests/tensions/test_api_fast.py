@@ -5,13 +5,12 @@ import base64
 import datetime as dt
 
 import pytest
-from django.db import connection
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tensions import api_fast
 from tensions.relations import relations_rebuild
-from tests.stack import pytest_on_postgres
+from tests.stack import assert_passes_on_postgres
 from tests.tensions.factories import make_event
 
 pytestmark = pytest.mark.django_db
@@ -348,10 +347,4 @@ def test_throttles_still_count_fast_answers(api, settings, events, taken):
 
 
 def test_the_fast_path_holds_on_postgresql():
-    if connection.vendor == "postgresql":
-        pytest.skip("this suite runs on PostgreSQL: the tests above ran there")
-
-    run = pytest_on_postgres(__file__, but="test_the_fast_path_holds_on_postgresql")
-
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
-    assert " skipped" not in run.stdout.splitlines()[-1]
+    assert_passes_on_postgres(__file__, but="test_the_fast_path_holds_on_postgresql")
