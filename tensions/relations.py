@@ -93,6 +93,11 @@ def period_next(start: dt.date, period: str) -> dt.date:
     return start + dt.timedelta(days=1)
 
 
+def period_last(start: dt.date, period: str) -> dt.date:
+    """The last day of the period starting on `start`."""
+    return period_next(start, period) - dt.timedelta(days=1)
+
+
 def period_previous(start: dt.date, period: str) -> dt.date:
     return period_start(start - dt.timedelta(days=1), period)
 
@@ -441,7 +446,7 @@ def pairs_tallies(rows: Q, *, period: str, start: dt.date, end: dt.date) -> list
         tally[1] += row[4]
         tally[2] += row[5]
     return [
-        Tally(a, b, max(first, start), min(_last_day(first, period), end), *sums)
+        Tally(a, b, max(first, start), min(period_last(first, period), end), *sums)
         for (a, b, first), sums in sorted(found.items())
     ]
 
@@ -452,10 +457,6 @@ def _whole_periods(start: dt.date, end: dt.date, period: str):
     first = period_start(start, period)
     whole = first if first == start else period_next(first, period)
     return whole, period_start(end + dt.timedelta(days=1), period)
-
-
-def _last_day(start: dt.date, period: str) -> dt.date:
-    return period_next(start, period) - dt.timedelta(days=1)
 
 
 def is_spike(values: list[float]) -> bool:

@@ -918,7 +918,6 @@ def _svg_mark(mark: Mark) -> str:
     else:
         shape = f'<circle cx="{mark.x}" cy="{mark.y}" r="{mark.r}"'
     fill = mark.colour if style.filled else "#fff"
-    dash = f' stroke-dasharray="{style.dash}"' if style.dash else ""
     strike = (
         f'<line x1="{mark.strike_x1}" y1="{mark.y}" x2="{mark.strike_x2}" '
         f'y2="{mark.y}" stroke="#222" stroke-width="2"/>'
@@ -929,31 +928,39 @@ def _svg_mark(mark: Mark) -> str:
         f'<a href="{escape(mark.href)}" class="mark mark-{escape(mark.status)}" '
         f'data-event="{mark.event_id}"><title>{escape(mark.title)}</title>{shape} '
         f'class="mark-shape" fill="{fill}" stroke="{mark.colour}" '
-        f'stroke-width="2"{dash}/>{strike}</a>'
+        f'stroke-width="2"{_dash(style)}/>{strike}</a>'
     )
 
 
 def _svg_day_cluster(day: DayCluster) -> str:
-    dash = f' stroke-dasharray="{day.style.dash}"' if day.style.dash else ""
-    return (
-        f'<a href="{escape(day.href)}" class="day-cluster mark-{escape(day.status)}">'
-        f'<title>{escape(day.title)}</title><circle cx="{day.x}" cy="{day.y}" '
-        f'r="{day.r}" class="day-cluster-shape" stroke="{day.colour}"{dash}/>'
-        f'<text x="{day.x}" y="{day.y}" text-anchor="middle" '
-        f'dominant-baseline="central" class="day-cluster-text">{day.label}</text></a>'
+    shape = (
+        f'<circle cx="{day.x}" cy="{day.y}" r="{day.r}" class="day-cluster-shape" '
+        f'stroke="{day.colour}"{_dash(day.style)}/>'
     )
+    return _svg_counted("day-cluster", day, shape)
 
 
 def _svg_period_mark(mark: PeriodMark) -> str:
-    dash = f' stroke-dasharray="{mark.style.dash}"' if mark.style.dash else ""
-    return (
-        f'<a href="{escape(mark.href)}" class="period-mark mark-{escape(mark.status)}">'
-        f'<title>{escape(mark.title)}</title><rect x="{mark.left}" y="{mark.top}" '
-        f'width="{mark.width}" height="{PERIOD_MARK_HEIGHT}" rx="3" '
-        f'class="period-mark-shape" stroke="{mark.colour}"{dash}/>'
-        f'<text x="{mark.x}" y="{mark.y}" text-anchor="middle" '
-        f'dominant-baseline="central" class="period-mark-text">{mark.label}</text></a>'
+    shape = (
+        f'<rect x="{mark.left}" y="{mark.top}" width="{mark.width}" '
+        f'height="{PERIOD_MARK_HEIGHT}" rx="3" class="period-mark-shape" '
+        f'stroke="{mark.colour}"{_dash(mark.style)}/>'
     )
+    return _svg_counted("period-mark", mark, shape)
+
+
+def _svg_counted(kind: str, mark: DayCluster | PeriodMark, shape: str) -> str:
+    """A mark standing for several events: its shape with their count in it."""
+    return (
+        f'<a href="{escape(mark.href)}" class="{kind} mark-{escape(mark.status)}">'
+        f"<title>{escape(mark.title)}</title>{shape}"
+        f'<text x="{mark.x}" y="{mark.y}" text-anchor="middle" '
+        f'dominant-baseline="central" class="{kind}-text">{mark.label}</text></a>'
+    )
+
+
+def _dash(style: StatusStyle) -> str:
+    return f' stroke-dasharray="{style.dash}"' if style.dash else ""
 
 
 def _svg_cluster(cluster: Cluster) -> str:

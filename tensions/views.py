@@ -481,10 +481,10 @@ def _gathered_per_period(
         found.items()
     ):
         mean = total / sum(by_status.values())
-        following = relations.period_next(first, unit)
+        last = relations.period_last(first, unit)
         gathered.append(
             Gathered(
-                *(max(first, start), min(following - dt.timedelta(days=1), end)),
+                *(max(first, start), min(last, end)),
                 *(a, b, by_status),
                 balance=mean,
                 balance_label=f"mean intensity {mean:+.1f}",
