@@ -114,7 +114,7 @@ def article_create(
     if stored is not None:
         stored[digest] = article
     if article.status == Article.Status.QUEUED:
-        article_enqueue(article=article)
+        queue_wake()
     return Upload(article, created=True)
 
 
@@ -194,8 +194,7 @@ def _verdict(article: Article) -> tuple[str, str] | None:
 def _verdict_apply(article: Article) -> None:
     verdict = _verdict(article)
     if verdict:
-        _finish(article.pk, status=verdict[0], error=verdict[1])
-        article.refresh_from_db()
+        _finish_many([article], status=verdict[0], error=verdict[1])
 
 
 def _validate(*, text: str, published: dt.date | None) -> None:
@@ -221,19 +220,14 @@ def _title_from(text: str) -> str:
     return first_line[:120] + ("…" if len(first_line) > 120 else "")
 
 
-def article_enqueue(*, article: Article) -> None:
-    """Have the article processed once the current transaction commits.
+def queue_wake() -> None:
+    """Wake a worker after the current transaction commits (at once outside of
+    one), for the articles it queued.
 
     Workers take queued articles from the database in batches (see
     articles_claim), so a transaction that queues many articles sends one
     wake-up, not one task per article.
     """
-    queue_wake()
-
-
-def queue_wake() -> None:
-    """Wake a worker after the current transaction commits (at once outside of
-    one); once per transaction."""
     current = transaction.get_connection()
     if current.in_atomic_block and any(
         callback is wake for _, callback, _ in current.run_on_commit
@@ -279,7 +273,7 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerError)
 
 def article_reprocess(*, article: Article) -> None:
     Article.objects.filter(pk=article.pk).update(**_queued_fields())
-    article_enqueue(article=article)
+    queue_wake()
 
 
 def _queued_fields() -> dict:
@@ -364,12 +358,6 @@ def _batch_of(rows: list[Article]) -> list[Article]:
             break
         taken.append(article)
     return taken
-
-
-def article_claim(*, article_id: int, claim: str) -> bool:
-    """Mark the article processing for `claim`; False if another worker has it."""
-    taken, _ = articles_claim(claim=claim, ids=[article_id], limit=1)
-    return bool(taken)
 
 
 def article_process(*, article_id: int, claim: str) -> Article | None:
@@ -471,11 +459,6 @@ def _flush_not_awaited() -> None:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
-def article_fail(*, article_id: int, reason: str) -> Article:
-    _finish(article_id, status=Article.Status.FAILED, error=reason[:2000])
-    return Article.objects.get(pk=article_id)
-
-
 def articles_fail_claimed(*, claim: str, reason: str) -> int:
     """Fail the articles `claim` still holds; returns how many."""
     return Article.objects.filter(
@@ -494,13 +477,6 @@ def articles_release(*, articles: list[Article]) -> None:
             status=Article.Status.QUEUED, claimed_by=""
         )
         queue_wake()
-
-
-def _finish(article_id: int, *, status: str, error: str, **timings) -> dict:
-    """Record the outcome; returns the fields written."""
-    fields = _finished_fields(status, error) | timings
-    Article.objects.filter(pk=article_id).update(**fields)
-    return fields
 
 
 def _finished_fields(status: str, error: str) -> dict:

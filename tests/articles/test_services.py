@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from articles.models import Article
 from articles.services import (
-    article_claim,
     article_create,
     article_process,
+    articles_claim,
     articles_requeue_stuck,
 )
 from tensions.models import Event, Mention
@@ -91,13 +91,18 @@ def test_a_broker_outage_never_loses_the_upload(
     assert len(attempts) == 1  # after one failure it stops waiting on the broker
 
 
+def _claim(article, claim: str) -> bool:
+    taken, _ = articles_claim(claim=claim, ids=[article.pk])
+    return bool(taken)
+
+
 def test_only_one_claim_wins():
     article = article_create(text="Some text.").article
 
-    assert article_claim(article_id=article.pk, claim="task-1")
-    assert not article_claim(article_id=article.pk, claim="task-2")
+    assert _claim(article, "task-1")
+    assert not _claim(article, "task-2")
     # A retry of the same task may take its own claim again.
-    assert article_claim(article_id=article.pk, claim="task-1")
+    assert _claim(article, "task-1")
 
 
 def test_the_founding_article_is_processed_into_events(seed_text):
