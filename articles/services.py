@@ -23,7 +23,7 @@ from django.db import (
     connection,
     transaction,
 )
-from django.db.models import Case, Count, F, FloatField, Q, Value, When
+from django.db.models import Count, F, Q
 from django.db.models.functions import Length
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -41,6 +41,7 @@ from articles.models import (
 )
 from articles.parsing import Document, Failure, parse_file
 from tensions import extraction
+from tensions.bulk import rows_update
 from tensions.services import events_record_many
 
 logger = logging.getLogger(__name__)
@@ -494,20 +495,10 @@ def _finish_many(articles: list[Article], *, status: str, error: str) -> None:
     time, in one statement (each row written once: every write of an article
     row also writes its full-text index entry)."""
     fields = _finished_fields(status, error)
-    seconds = {
-        a.pk: a.extraction_seconds for a in articles if a.extraction_seconds is not None
-    }
-    timed = {}
-    if seconds:  # (a CASE of NULLs alone would be text to PostgreSQL)
-        timed["extraction_seconds"] = Case(
-            *(When(pk=pk, then=Value(value)) for pk, value in seconds.items()),
-            default=F("extraction_seconds"),
-            output_field=FloatField(),
-        )
-    Article.objects.filter(pk__in=[a.pk for a in articles]).update(**fields, **timed)
     for article in articles:
         for name, value in fields.items():
             setattr(article, name, value)
+    rows_update(articles, [*fields, "extraction_seconds"])
 
 
 def articles_requeue_stuck() -> list[int]:
@@ -562,18 +553,25 @@ def batch_upload(
             errors.append(_error(upload.name, f"over the limit of {limit} files."))
             continue
         results, original = _parse_upload(upload)
-        # One commit per file, not per record (each record is a savepoint): a
-        # bulk file of a thousand records costs one disk flush, not a thousand.
-        with transaction.atomic():
-            stored = _stored_among(results)
-            for result in results:
-                given = {**(fields or {}), **original(result), "stored": stored}
-                outcome = _upload_one(result, batch, uploaded_by, given)
-                (uploads if isinstance(outcome, Upload) else errors).append(outcome)
+        stored = _stored_among(results)
+        # One commit per slice of records, not per record (each record is a
+        # savepoint): a bulk file of a thousand records costs a few dozen disk
+        # flushes, not a thousand, and a worker starts on its first records
+        # while the rest are still being read.
+        for first in range(0, len(results), _RECORDS_PER_COMMIT):
+            with transaction.atomic():
+                for result in results[first : first + _RECORDS_PER_COMMIT]:
+                    given = {**(fields or {}), **original(result), "stored": stored}
+                    outcome = _upload_one(result, batch, uploaded_by, given)
+                    (uploads if isinstance(outcome, Upload) else errors).append(outcome)
     batch.existing = sum(1 for u in uploads if not u.created)
     batch.file_errors = errors
     batch.save(update_fields=["existing", "file_errors"])
     return BatchUpload(batch, uploads, errors)
+
+
+# Records of a bulk file saved per commit (see batch_upload).
+_RECORDS_PER_COMMIT = 20
 
 
 def _stored_among(results: list[Document | Failure]) -> dict[str, Article]:

@@ -132,6 +132,20 @@ class EventQuerySet(models.QuerySet):
 UNDATED = dt.date(1, 1, 1)
 
 
+def _country_key() -> models.ForeignKey:
+    """A country an event or a mention points at. No index of its own: what
+    searches events by country has a composite index leading with it, and
+    mentions are never searched by country (countries are never deleted)."""
+    return models.ForeignKey(
+        Country,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+
+
 class Event(models.Model):
     """One real-world happening, whatever number of articles report it."""
 
@@ -161,12 +175,10 @@ class Event(models.Model):
         on_delete=models.PROTECT,
         related_name="events_as_target",
     )
-    source_country = models.ForeignKey(
-        Country, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    target_country = models.ForeignKey(
-        Country, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    # The pair indexes below lead with the source, event_target_date with the
+    # target: every index is written on each insert, so no index of their own.
+    source_country = _country_key()
+    target_country = _country_key()
     date = models.DateField(null=True, blank=True)
     date_precision = models.CharField(
         max_length=5, choices=Precision.choices, blank=True
@@ -324,7 +336,12 @@ class Event(models.Model):
 class Mention(models.Model):
     """The evidence: one sentence of one article reporting an Event."""
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="mentions")
+    # Indexes a mention needs (each costs on every insert): the unique (event,
+    # article, start) serves the event's mentions, mention_key_day
+    # re-clustering, the article key the article's mentions.
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="mentions", db_index=False
+    )
     article = models.ForeignKey(
         "articles.Article", on_delete=models.CASCADE, related_name="mentions"
     )
@@ -340,7 +357,7 @@ class Mention(models.Model):
     report = models.PositiveIntegerField(
         default=0, help_text="Which of the article's extracted events this is."
     )
-    cluster_key = models.CharField(max_length=120, blank=True, db_index=True)
+    cluster_key = models.CharField(max_length=120, blank=True)
     type = models.CharField(max_length=12, blank=True)
     mode = models.CharField(max_length=20, blank=True)
     status = models.CharField(max_length=10, blank=True)
@@ -352,12 +369,8 @@ class Mention(models.Model):
     target_actor = models.ForeignKey(
         Actor, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    source_country = models.ForeignKey(
-        Country, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    target_country = models.ForeignKey(
-        Country, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    source_country = _country_key()
+    target_country = _country_key()
     date = models.DateField(null=True, blank=True)
     date_precision = models.CharField(max_length=5, blank=True)
     # Its date, else its article's publication: where clustering places it, so

@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from tensions import corroboration, extraction, relations
+from tensions import bulk, corroboration, extraction, relations
 from tensions.countries import country_rows
 from tensions.extraction import taxonomy
 from tensions.models import Actor, Country, Event, Mention
@@ -582,7 +582,7 @@ class _Placement:
     def save(self) -> None:
         for event, mentions in self.created:
             _event_count(event, mentions)  # counted now: no update after insert
-        Event.objects.bulk_create([event for event, _ in self.created])
+        bulk.rows_insert([event for event, _ in self.created])
         for event, mentions in self.created:
             self.taken.add(event.pk)
             moved = [m for m in mentions if m.pk]
@@ -591,8 +591,8 @@ class _Placement:
             self.added += [m for m in mentions if not m.pk]
             for mention in mentions:
                 mention.event = event
-        Mention.objects.bulk_update(self.moved, ["event"])
-        Mention.objects.bulk_create(self.added)
+        bulk.rows_update(self.moved, ["event"])
+        bulk.rows_insert(self.added)
 
 
 def _report_of(mentions: list[Mention]) -> corroboration.Report:
@@ -665,7 +665,7 @@ def _events_settle(
     # One statement per set of changed fields (each event writes only its own
     # changes, as a lone update would).
     for names, changed_events in updates.items():
-        Event.objects.bulk_update(changed_events, sorted(names))
+        bulk.rows_update(changed_events, sorted(names))
     kept += [event for event, _ in created]
     for event in kept:
         cells |= relations.event_cells(event)

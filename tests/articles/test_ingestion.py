@@ -328,3 +328,24 @@ def test_a_bulk_file_looks_up_its_stored_texts_in_one_query():
     assert [u.created for u in result.uploads] == [False, True, True, False, True]
     assert result.uploads[3].article == result.uploads[1].article
     assert Article.objects.count() == 4
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_bulk_file_is_committed_in_slices_each_waking_a_worker(monkeypatch):
+    from articles import services
+
+    # What a worker woken after each commit would find queued.
+    seen = []
+    monkeypatch.setattr(services, "wake", lambda: seen.append(Article.objects.count()))
+    texts = samples.article_texts(45)  # distinct stories, not near-duplicates
+    records = [{"title": f"Story {n}", "text": t} for n, t in enumerate(texts)]
+    records[30]["text"] = ""  # a refused record among them
+
+    result = batch_upload(
+        files=_files(("bulk.jsonl", samples.jsonl(records))), source="api"
+    )
+
+    assert len(result.uploads) == 44 and len(result.errors) == 1
+    # Three slices of 20: the first 20 are queued, and a worker woken, while
+    # the other 25 records are still being read.
+    assert seen == [20, 39, 44]

@@ -1,0 +1,131 @@
+"""Inserting and updating many rows at once, without the ORM's per-value work.
+
+`bulk_create` and `bulk_update` prepare every value of every row through the
+field's methods and, for updates, build a CASE expression with a branch per
+row. Recording a worker's batch writes a few hundred events and mentions that
+way, and preparing them cost more than the statements themselves. On
+PostgreSQL these write the same rows with one statement each: the values are
+quoted by psycopg2 (as its own parameters would be) into a VALUES list, and an
+update joins that list on the primary key. Elsewhere (SQLite in development
+and tests) they are `bulk_create` and `bulk_update`.
+
+Only the field types the domain's rows use are written directly; any other
+field's values go through its own `get_db_prep_save`, as the ORM would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import connection, models
+from psycopg2.extras import Json
+
+# Values psycopg2 adapts exactly as the ORM would hand them over.
+_AS_THEY_ARE = {
+    "AutoField",
+    "BigAutoField",
+    "BigIntegerField",
+    "BooleanField",
+    "CharField",
+    "DateField",
+    "DateTimeField",
+    "FloatField",
+    "ForeignKey",
+    "IntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SmallIntegerField",
+    "TextField",
+}
+
+
+def rows_insert(objs: Sequence[models.Model]) -> None:
+    """Insert new rows of one model, setting each one's primary key."""
+    if not objs:
+        return
+    model = type(objs[0])
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(objs)
+        return
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if f is not meta.pk]
+    stamped = [f for f in fields if getattr(f, "auto_now", False) or _stamp_added(f)]
+    for obj in objs:
+        # As bulk_create: a related row saved since it was set lends its key.
+        obj._prepare_related_fields_for_save(operation_name="rows_insert")
+        for field in stamped:
+            field.pre_save(obj, add=True)
+    values = _values(objs, fields)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    pk = connection.ops.quote_name(meta.pk.column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) "
+            f"VALUES {values} RETURNING {pk}"
+        )
+        # PostgreSQL returns the rows of a multi-row VALUES insert in order.
+        for obj, (key,) in zip(objs, cursor.fetchall(), strict=True):
+            obj.pk = key
+            obj._state.adding = False
+            obj._state.db = connection.alias
+
+
+def rows_update(objs: Sequence[models.Model], names: Sequence[str]) -> None:
+    """Write the fields `names` of saved rows of one model (the values set on
+    the instances), one statement for all."""
+    if not objs:
+        return
+    model = type(objs[0])
+    if connection.vendor != "postgresql":
+        model.objects.bulk_update(objs, names)
+        return
+    meta = model._meta
+    fields = [meta.get_field(name) for name in names]
+    values = _values(objs, [meta.pk, *fields])
+    quote = connection.ops.quote_name
+    assignments = ", ".join(
+        f"{quote(f.column)} = v.{quote(f.column)}::{f.cast_db_type(connection)}"
+        for f in fields
+    )
+    aliases = ", ".join(quote(f.column) for f in [meta.pk, *fields])
+    pk = quote(meta.pk.column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(meta.db_table)} AS t SET {assignments} "
+            f"FROM (VALUES {values}) AS v ({aliases}) WHERE t.{pk} = v.{pk}"
+        )
+
+
+def _stamp_added(field: models.Field) -> bool:
+    return getattr(field, "auto_now_add", False)
+
+
+def _values(objs: Sequence[models.Model], fields: list[models.Field]) -> str:
+    """The rows as a VALUES list, each value quoted by psycopg2."""
+    prepare = [_preparer(f) for f in fields]
+    attnames = [f.attname for f in fields]
+    template = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    with connection.cursor() as cursor:
+        mogrify = cursor.cursor.mogrify  # psycopg2's own quoting
+        return b", ".join(
+            mogrify(
+                template,
+                [
+                    p(value) if p else value
+                    for p, value in zip(
+                        prepare, (getattr(obj, a) for a in attnames), strict=True
+                    )
+                ],
+            )
+            for obj in objs
+        ).decode()
+
+
+def _preparer(field: models.Field):
+    """None when psycopg2 takes the attribute as it is, else a function."""
+    kind = field.get_internal_type()
+    if kind in _AS_THEY_ARE:
+        return None
+    if kind == "JSONField":
+        return lambda value: None if value is None else Json(value)
+    return lambda value: field.get_db_prep_save(value, connection)

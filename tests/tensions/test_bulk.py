@@ -1,0 +1,119 @@
+"""Rows written by tensions.bulk equal those the ORM's bulk methods write."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.forms.models import model_to_dict
+from django.test.utils import CaptureQueriesContext
+
+from tensions import bulk
+from tensions.models import Event, Mention
+from tests.tensions.factories import make_actor, make_article, make_event
+
+pytestmark = pytest.mark.django_db
+
+# Values that quoting must carry through untouched.
+AWKWARD = "Quote ' and %s and %(name)s, backslash \\ and 'Ñandú' — “marks”"
+
+
+def _events() -> list[Event]:
+    ven, rus = make_actor("Venezuela", "VEN", "state"), make_actor("Russia", "RUS")
+    return [
+        Event(
+            type="REQUEST",
+            mode="military" if n % 2 else "",
+            context=["weapons", AWKWARD] if n % 2 else [],
+            status="occurred",
+            source_actor=ven,
+            target_actor=rus,
+            source_country_id="VEN",
+            target_country_id="RUS",
+            date=dt.date(2025, 10, n + 1) if n % 3 else None,
+            date_precision="day" if n % 3 else "",
+            first_reported=dt.date(2025, 10, 28),
+            what=AWKWARD if n == 1 else f"radars {n}",
+            intensity=-0.5 * n,
+            confidence=0.75,
+            mention_count=n,
+        )
+        for n in range(5)
+    ]
+
+
+def _stored(events: list[Event]) -> list[dict]:
+    fresh = Event.objects.in_bulk([e.pk for e in events])
+    return [
+        model_to_dict(fresh[e.pk], exclude=["id", "created_at", "updated_at"])
+        for e in events
+    ]
+
+
+def test_inserted_rows_get_their_keys_and_the_values_the_orm_would_store():
+    ours, theirs = _events(), _events()
+
+    with CaptureQueriesContext(connection) as queries:
+        bulk.rows_insert(ours)
+    Event.objects.bulk_create(theirs)
+
+    assert all(e.pk and not e._state.adding for e in ours)
+    assert len({e.pk for e in ours}) == 5
+    assert _stored(ours) == _stored(theirs)
+    assert _stored(ours)[1]["what"] == AWKWARD
+    assert _stored(ours)[1]["context"] == ["weapons", AWKWARD]
+    created = Event.objects.get(pk=ours[0].pk).created_at
+    assert created is not None and created == ours[0].created_at
+    if connection.vendor == "postgresql":
+        assert len(queries) == 1  # one statement for all the rows
+
+
+def test_updated_rows_change_in_the_named_fields_only():
+    events = _events()
+    Event.objects.bulk_create(events)
+    before = _stored(events)
+    for n, event in enumerate(events):
+        event.what = f"{AWKWARD} {n}"
+        event.date = None if n % 2 else dt.date(2024, 2, 29)
+        event.context = [AWKWARD, n] if n else []
+        event.mention_count = 10 + n
+        event.confidence = 0.1  # set but not named: must stay as stored
+
+    with CaptureQueriesContext(connection) as queries:
+        bulk.rows_update(events, ["what", "date", "context", "mention_count"])
+
+    after = _stored(events)
+    for n, (old, new) in enumerate(zip(before, after, strict=True)):
+        assert new["what"] == f"{AWKWARD} {n}"
+        assert new["date"] == (None if n % 2 else dt.date(2024, 2, 29))
+        assert new["context"] == ([AWKWARD, n] if n else [])
+        assert new["mention_count"] == 10 + n
+        assert new["confidence"] == old["confidence"] == 0.75
+    if connection.vendor == "postgresql":
+        assert len(queries) == 1
+
+
+def test_a_foreign_key_moves_and_null_values_are_written():
+    article = make_article()
+    first, second = make_event(), make_event(type="ACCUSE")
+    mentions = [
+        Mention(event=first, article=article, sentence="One.", start=n, end=n + 4)
+        for n in range(3)
+    ]
+    bulk.rows_insert(mentions)
+    for mention in mentions[:2]:
+        mention.event = second
+
+    bulk.rows_update(mentions[:2], ["event"])
+
+    assert list(
+        Mention.objects.filter(pk__in=[m.pk for m in mentions])
+        .order_by("start")
+        .values_list("event_id", flat=True)
+    ) == [second.pk, second.pk, first.pk]
+
+
+def test_nothing_to_write_writes_nothing():
+    with CaptureQueriesContext(connection) as queries:
+        bulk.rows_insert([])
+        bulk.rows_update([], ["what"])
+    assert len(queries) == 0
