@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -11,6 +12,7 @@ from articles.fingerprint import content_hash, normalise_text
 
 __all__ = [
     "Article",
+    "ArticleDocument",
     "ArticleSketch",
     "OriginalFile",
     "UploadBatch",
@@ -186,6 +188,24 @@ class Article(models.Model):
         if self.started_at and self.finished_at:
             return (self.finished_at - self.started_at).total_seconds()
         return None
+
+
+class ArticleDocument(models.Model):
+    """What full-text search reads of an article: its weighted words
+    (PostgreSQL only; see articles.search).
+
+    A row of its own, written by a database trigger when the article's title,
+    publisher or text is set (migration 0005_article_documents), so that the
+    many writes of an article's processing status never index its text again.
+    """
+
+    article = models.OneToOneField(
+        Article, primary_key=True, on_delete=models.CASCADE, related_name="document"
+    )
+    vector = SearchVectorField()
+
+    def __str__(self) -> str:
+        return f"Words of article {self.article_id}"
 
 
 class OriginalFile(models.Model):

@@ -1,9 +1,10 @@
 """Full-text search of articles: ranked PostgreSQL search, a plain fallback elsewhere.
 
 On PostgreSQL the query is read with websearch syntax ("exact phrase", -word,
-or) and matched against a weighted document (title A, publisher B, text C) that
-a GIN expression index serves (migration 0003_article_search builds the same
-expression: change both together). Results come best first by ts_rank.
+or) and matched against each article's weighted words (title A, publisher B,
+text C), which a trigger keeps in ArticleDocument and a GIN index serves
+(migration articles 0005_article_documents). Results come best first by
+ts_rank.
 
 Elsewhere (SQLite, in development and tests) every word or quoted phrase must
 appear in the title, publisher or text, words after a minus must not, and an
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import (
     Case,
@@ -29,26 +30,12 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Coalesce
 
 from tensions.models import Mention
 
 CONFIG = "english"
-# (field, weight): the document the index holds, in this order.
-DOCUMENT = (("title", "A"), ("publisher", "B"), ("text", "C"))
 _TERM = re.compile(r'(-?)"([^"]+)"|(-?)(\S+)')
-
-
-def document_vector() -> SearchVector | CombinedExpression:
-    """The weighted tsvector of an article, exactly as the GIN index holds it."""
-    vectors = [
-        SearchVector(field, weight=weight, config=CONFIG) for field, weight in DOCUMENT
-    ]
-    combined = vectors[0]
-    for vector in vectors[1:]:
-        combined = combined + vector
-    return combined
 
 
 def articles_search(articles: QuerySet, query: str) -> QuerySet:
@@ -64,9 +51,8 @@ def articles_search(articles: QuerySet, query: str) -> QuerySet:
 def _postgres(articles: QuerySet, query: str) -> QuerySet:
     wanted = SearchQuery(query, search_type="websearch", config=CONFIG)
     return (
-        articles.alias(document=document_vector())
-        .filter(document=wanted)
-        .annotate(rank=SearchRank(F("document"), wanted))
+        articles.filter(document__vector=wanted)
+        .annotate(rank=SearchRank(F("document__vector"), wanted))
         .order_by("-rank", "-id")
     )
 

@@ -106,6 +106,25 @@ _PAIR_ROWS = (
 )
 
 
+def batches(stack, wall: float, total: float) -> dict:
+    """Where the worker's time went, from the article rows: a batch's articles
+    share the moment it was claimed and the moment it was finished."""
+    rows = stack.sql(
+        "SELECT extract(epoch FROM started_at), extract(epoch FROM finished_at), "
+        "count(*), sum(extraction_seconds) FROM articles_article "
+        "GROUP BY started_at, finished_at ORDER BY started_at"
+    )
+    busy = sum(float(end - begin) for begin, end, _, _ in rows)
+    extraction = sum(float(seconds or 0) for _, _, _, seconds in rows)
+    return {
+        "count": len(rows),
+        "first_claim_s": float(rows[0][0]) - wall,
+        "busy_s": busy,
+        "extraction_s": extraction,
+        "after_last_s": wall + total - float(rows[-1][1]),
+    }
+
+
 def run(texts: list[str], workers: int, *, concurrent: bool) -> dict:
     """One run on a fresh database; with `concurrent` the worker runs during
     the upload and `process_s` is counted from the first upload."""
@@ -116,17 +135,19 @@ def run(texts: list[str], workers: int, *, concurrent: bool) -> dict:
             stack.token = stack.create_user("bench", "bench-password-1")
             if concurrent:
                 stack.start_worker(concurrency=workers)
-            started = time.perf_counter()
+            started, wall = time.perf_counter(), time.time()
             upload_seconds = upload(stack, texts)
             if not concurrent:
                 stack.start_worker(concurrency=workers)
-                started = time.perf_counter()
+                started, wall = time.perf_counter(), time.time()
             wait_done(stack, len(texts))
+            process_s = time.perf_counter() - started
             return {
                 "workers": workers,
                 "concurrent": concurrent,
                 "upload_s": upload_seconds,
-                "process_s": time.perf_counter() - started,
+                "process_s": process_s,
+                "batches": batches(stack, wall, process_s),
                 **check(stack, len(texts)),
             }
         finally:
@@ -176,6 +197,15 @@ def report(r: dict, count: int, extract_s: float) -> None:
     print(
         f"  extraction as the worker timed it: {in_worker:.1f} s; overhead "
         f"on that footing: {100 * (1 - in_worker / total):.0f}%"
+    )
+    b = r["batches"]
+    print(
+        f"  worker: first claim {b['first_claim_s']:.1f} s after the clock "
+        f"started; {b['count']} batches busy {b['busy_s']:.1f} s (extraction "
+        f"{b['extraction_s']:.1f} s, the rest {b['busy_s'] - b['extraction_s']:.1f}"
+        f" s); idle between batches "
+        f"{r['process_s'] - b['first_claim_s'] - b['busy_s'] - b['after_last_s']:.1f}"
+        f" s; after the last batch {b['after_last_s']:.1f} s"
     )
 
 

@@ -1,7 +1,8 @@
 """A GIN expression index for full-text search of articles (PostgreSQL only).
 
-The expression is articles.search.document_vector() as Django writes it: the
+The expression is articles.search.document_vector() as Django wrote it then: the
 planner uses the index only when a query's expression is the same one.
+(0005_article_documents replaced this index with a table of words per article.)
 """
 
 from django.db import migrations

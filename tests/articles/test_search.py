@@ -102,7 +102,52 @@ def test_postgres_search_uses_the_gin_index(library, postgres_only):
         plan = articles_search(Article.objects.all(), "radar").explain()
         cursor.execute("RESET enable_seqscan")
 
-    assert "article_search" in plan
+    assert "article_document_vector" in plan
+
+
+def _words_row(article) -> tuple:
+    """The article's words for search and the version of their row (xmin)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT vector::text, xmin::text FROM articles_articledocument "
+            "WHERE article_id = %s",
+            [article.pk],
+        )
+        return cursor.fetchone()
+
+
+def test_postgres_words_follow_an_edit_of_the_title(library, postgres_only):
+    drill = library["drill"]
+    drill.title = "A submarine exercise"
+    drill.save()
+
+    assert _found("submarine") == ["A submarine exercise"]
+    assert _found("drill") == ["A submarine exercise"]  # still in its text
+    assert "submarin" in _words_row(drill)[0]
+
+
+def test_postgres_status_writes_leave_the_words_alone(library, postgres_only):
+    # The reason the words have a table of their own: claiming and finishing
+    # an article rewrites its row, and must not index its text again.
+    base = library["base"]
+    before = _words_row(base)
+
+    Article.objects.filter(pk=base.pk).update(status=Article.Status.PROCESSING)
+    Article.objects.filter(pk=base.pk).update(
+        status=Article.Status.DONE, error="", claimed_by=""
+    )
+    base.refresh_from_db()
+    base.save()  # every column written, the same values
+
+    assert _words_row(base) == before
+
+
+def test_postgres_words_go_with_their_article(library, postgres_only):
+    base = library["base"]
+    base.delete()
+
+    assert _words_row(base) is None
+    assert _found("radar") == ["A drill"]
 
 
 # The article list page -------------------------------------------------------------

@@ -252,7 +252,7 @@ def test_a_service_refusal_shows_on_the_form(analyst_client, settings):
     assert Article.objects.count() == 0
 
 
-def test_the_status_box_tells_the_processing_time_and_the_extractions_share(
+def test_the_status_box_tells_the_extraction_time_and_the_batchs(
     analyst_client,
 ):
     article = make_article(status=Article.Status.DONE)
@@ -265,4 +265,5 @@ def test_the_status_box_tells_the_processing_time_and_the_extractions_share(
 
     page = analyst_client.get(article.get_absolute_url()).content.decode()
 
-    assert "1.5 s, of which extraction 0.25 s" in page
+    assert "<dt>Extraction</dt><dd>0.25 s</dd>" in page
+    assert "1.5 s from start to finish, with the articles processed alongside" in page
