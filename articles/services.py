@@ -68,6 +68,7 @@ def article_create(
     original: OriginalFile | None = None,
     original_member: str = "",
     stored: dict[str, Article] | None = None,
+    wake_worker: bool = True,
 ) -> Upload:
     """Save an article and enqueue it after commit.
 
@@ -79,6 +80,8 @@ def article_create(
 
     `stored`, when given, holds every stored article among the hashes of the
     caller's texts, read at once (see _stored_among); it is kept up to date.
+    With `wake_worker=False` no worker is woken: the caller processes the
+    article itself.
     """
     _validate(text=text, published=published)
     digest = content_hash(text)
@@ -114,7 +117,7 @@ def article_create(
         return Upload(Article.objects.get(content_hash=digest), created=False)
     if stored is not None:
         stored[digest] = article
-    if article.status == Article.Status.QUEUED:
+    if article.status == Article.Status.QUEUED and wake_worker:
         queue_wake()
     return Upload(article, created=True)
 

@@ -14,6 +14,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, Value
 from django.db.models.functions import Coalesce, Greatest, Least
 from django.db.models.lookups import Exact, GreaterThanOrEqual, LessThanOrEqual
+from django.http import HttpResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -206,7 +207,7 @@ def _event_data(get, source: dict, target: dict | None) -> dict:
     pk, type_, mode = get("id"), get("type"), get("mode")
     return {
         "id": pk,
-        "url": _event_url(pk),
+        "url": event_url(pk),
         "type": type_,
         "mode": mode,
         "context": get("context"),
@@ -243,7 +244,7 @@ def _event_url_pattern() -> str:
 _PK_MARK = 987654321
 
 
-def _event_url(pk: int) -> str:
+def event_url(pk: int) -> str:
     """Event.get_absolute_url without resolving the URL each time."""
     return _event_url_pattern().format(pk=pk)
 
@@ -581,7 +582,10 @@ class EventViewSet(
 
     @api_cache.kept_per_version
     def list(self, request, *args, **kwargs):
-        if (fast := api_fast.events_page(request, self)) is not None:
+        fast = api_fast.events_page(request, self)
+        if isinstance(fast, bytes):  # its JSON, written row by row
+            return HttpResponse(fast, content_type=request.accepted_media_type)
+        if fast is not None:
             return self.get_paginated_response(fast)
         # Rows, not model instances: a page is rendered from one values() query.
         rejected = request.query_params.get("rejected") == "1"

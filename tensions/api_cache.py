@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
 from django.http import HttpResponse
+from django.template.response import SimpleTemplateResponse
 from rest_framework.settings import api_settings
 
 _SNAPSHOT = (
@@ -58,8 +59,12 @@ def kept_per_version(list_view):
             content, content_type = kept
             return HttpResponse(content, content_type=content_type)
         response = list_view(self, request, *args, **kwargs)
-        if response.status_code == 200:
+        if response.status_code != 200:
+            return response
+        if isinstance(response, SimpleTemplateResponse):  # not rendered yet
             response.add_post_render_callback(functools.partial(_keep, key))
+        else:
+            _keep(key, response)
         return response
 
     return list

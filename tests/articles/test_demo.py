@@ -33,3 +33,16 @@ def test_load_demo_fills_the_timeline_and_can_run_again():
     assert Article.objects.filter(status="done").count() == articles
     assert Event.objects.interstate().count() >= 8
     assert (Article.objects.count(), Event.objects.count()) == (articles, events)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_load_demo_wakes_no_worker_for_what_it_processed(monkeypatch):
+    from articles import services
+
+    woken = []
+    monkeypatch.setattr(services, "wake", lambda: woken.append(1))
+
+    call_command("load_demo", stdout=io.StringIO())
+
+    assert woken == []
+    assert not Article.objects.filter(status="queued").exists()

@@ -82,16 +82,16 @@ def events():
     return made
 
 
-def _both(api, settings, url: str):
+def _both(api, settings, url: str, **headers):
     """The answer of the fast path, once checked equal to the general path's."""
     settings.API_FAST_PATH = True
-    fast = api.get(url)
+    fast = api.get(url, **headers)
     settings.API_FAST_PATH = False
-    general = api.get(url)
+    general = api.get(url, **headers)
     settings.API_FAST_PATH = True
     assert fast.status_code == general.status_code, url
     assert fast.content == general.content, url
-    assert fast["Content-Type"] == general["Content-Type"]
+    assert dict(fast.headers) == dict(general.headers)
     return fast
 
 
@@ -144,6 +144,39 @@ def test_the_fast_events_list_answers_as_the_general_path(
 
     assert answer.status_code == 200
     assert taken[-2:] == [True, False]  # the fast path answered the first
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"what": "line\u2028sep\u2029ara\ttab \"quoted\" back\\slash \x01 é"},
+        {"context": ['say "no"', "back\\slash", "naïve", "line\u2028"]},
+        {"context": {"nested": [1, 2.50, None, True]}},
+        {"context": []},
+        {"intensity": -9.0, "confidence": 1e-05},
+        {"intensity": 0.1 + 0.2, "confidence": 0.0},
+        {"intensity": -0.0, "confidence": 1},
+        {"target": None, "date": None, "first_reported": None},
+        {"type": "ASSAULT", "mode": "unconventional"},
+        {"source_actor": "Un «chef» d'État", "target_actor": "新华社"},
+    ],
+)  # fmt: skip
+def test_the_fast_json_writes_values_as_the_renderer(api, settings, taken, fields):
+    make_event("USA", fields.pop("target", "VEN"), **fields)
+
+    answer = _both(api, settings, EVENTS + "?country=USA")
+
+    assert answer.status_code == 200 and len(answer.json()["results"]) == 1
+    assert taken[-2:] == [True, False]
+
+
+@pytest.mark.parametrize("accept", ["application/json; indent=2", "application/json"])
+def test_other_renderings_of_the_fast_page_are_the_general_paths(
+    api, settings, events, taken, accept
+):
+    _both(api, settings, EVENTS + "?pair=USA,VEN&page_size=3", HTTP_ACCEPT=accept)
+
+    assert taken[-2:] == [True, False]
 
 
 @pytest.mark.parametrize("ordering", ["-date", "date", "-intensity", "intensity"])

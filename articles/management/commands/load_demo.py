@@ -21,10 +21,10 @@ class Command(BaseCommand):
                 publisher=demo.publisher,
                 published=demo.published,
                 uploaded_by=user,
+                wake_worker=False,  # processed here, before the worker starts
             )
             article = upload.article
             if upload.created:
-                # Processed here so the timeline is populated before the worker starts.
                 article = article_process(article_id=article.pk, claim="load_demo")
             self.stdout.write(f"  {article.status:<10} {demo.title}")
         self.stdout.write(
