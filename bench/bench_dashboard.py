@@ -1,10 +1,12 @@
 """Dashboard pages under load: requests per second against a trivial page.
 
     .venv/bin/python -m bench.bench_dashboard [--events 100000] [--seconds 15]
-        [--database NAME]
+        [--database NAME [--keep]]
 
 Needs the PostgreSQL of tests/stack.py. On a fresh database of its own (a new
-name each run, or --database NAME: made anew, dropped at the end): bulk
+name each run, or --database NAME: dropped at the end unless --keep, and a
+later run with the same name and --events reuses its rows instead of
+generating them again, so that the pages can be profiled against them): bulk
 inserts generated events (5 years, 60 countries, a few busy pairs as the news
 has them), builds the DyadPeriod aggregates with tensions.relations, gathers
 the planner's statistics (ANALYZE, as autovacuum does in production), starts
@@ -58,12 +60,7 @@ TARGET = 0.3
 
 def populate(database_url: str, events: int, seed: int = 7) -> dict:
     """Generated events in bulk, then the relations; returns what to request."""
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("SECRET_KEY", "bench-only")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tensions.settings")
-    import django
-
-    django.setup()
+    _django(database_url)
     from django.db import connection
 
     from tensions import relations
@@ -71,14 +68,9 @@ def populate(database_url: str, events: int, seed: int = 7) -> dict:
     from tensions.models import Actor, Country, Event
 
     rng = random.Random(seed)
-    codes = list(
-        Country.objects.filter(historic=False)
-        .order_by("code")
-        .values_list("code", flat=True)[:COUNTRIES]
-    )
+    pairs = _pairs(rng)
+    codes = sorted({a for a, _ in pairs})
     actors = _actors(Actor, Country, codes)
-    pairs = [(a, b) for a in codes for b in codes if a != b]
-    rng.shuffle(pairs)
     weights = [1 / (rank + 1) for rank in range(len(pairs))]  # a few busy pairs
     end = dt.date.today()
     span = 365 * YEARS
@@ -107,6 +99,29 @@ def populate(database_url: str, events: int, seed: int = 7) -> dict:
         "rebuild_s": rebuilt,
         "cells": cells,
     }
+
+
+def _django(database_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("SECRET_KEY", "bench-only")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tensions.settings")
+    import django
+
+    django.setup()
+
+
+def _pairs(rng: random.Random) -> list[tuple[str, str]]:
+    """The ordered pairs of the first countries, shuffled: the first is busiest."""
+    from tensions.models import Country
+
+    codes = list(
+        Country.objects.filter(historic=False)
+        .order_by("code")
+        .values_list("code", flat=True)[:COUNTRIES]
+    )
+    pairs = [(a, b) for a in codes for b in codes if a != b]
+    rng.shuffle(pairs)
+    return pairs
 
 
 def _actors(Actor, Country, codes: list[str]) -> dict:
@@ -149,6 +164,40 @@ def _event(Event, taxonomy, rng, actors, pair, types, end, span):
         article_count=articles,
         publisher_count=articles,
     )
+
+
+def _populated(stack: Stack, events: int) -> dict:
+    """What to request: from the rows a kept database holds, or from new ones."""
+    held = stack.sql("SELECT count(*) FROM tensions_event")[0][0]
+    if held == events:
+        print(f"reusing the {events} events of {stack.database_url}")
+        return reused(stack.database_url)
+    if held:
+        raise SystemExit(f"{stack.database_url} holds other events: drop it first")
+    data = populate(stack.database_url, events)
+    print(
+        f"{events} events inserted in {data['insert_s']:.1f} s; "
+        f"{data['cells']} pair-period rows built in {data['rebuild_s']:.1f} s"
+    )
+    stack.create_user("bench", "bench-password-1")
+    return data
+
+
+def reused(database_url: str) -> dict:
+    """What `populate` returned for the events it made (same codes and seed;
+    the span ends today, as it did on the day they were made)."""
+    _django(database_url)
+    from tensions.models import Event
+
+    busiest = _pairs(random.Random(7))[0]
+    end = dt.date.today()
+    return {
+        "pair": busiest,
+        "country": busiest[0],
+        "start": end - dt.timedelta(days=365 * YEARS),
+        "end": end,
+        "pair_events": Event.objects.for_dyad(*busiest).count(),
+    }
 
 
 def log_in(base: str, username: str, password: str) -> str:
@@ -212,7 +261,8 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--clients", type=int, default=4)
-    parser.add_argument("--database", help="the database's name (made anew)")
+    parser.add_argument("--database", help="the database's name")
+    parser.add_argument("--keep", action="store_true", help="keep the database")
     args = parser.parse_args()
     require_servers()
     with tempfile.TemporaryDirectory(prefix="bench-dashboard-") as folder:
@@ -223,20 +273,24 @@ def main() -> None:
         try:
             results = _run(stack, args)
         finally:
-            stack_destroy(stack)
+            if args.keep:
+                for name in list(stack.processes):
+                    stack.stop(name)
+            else:
+                stack_destroy(stack)
             _forget_cache(stack.broker_url, stack.queue)
     verdicts = [_report(phase, found) for phase, found in results.items()]
     sys.exit(0 if all(verdicts) else 1)
 
 
 def _named_stack(folder: Path, name: str) -> Stack:
-    """tests.stack's stack, on a database of the given name (dropped first if
-    a run before left it)."""
+    """tests.stack's stack, on the database `name` (created unless it exists)."""
     admin = psycopg2.connect(postgres_url())
     admin.autocommit = True
     with admin.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cur.execute(f'CREATE DATABASE "{name}"')
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+        if not cur.fetchone():
+            cur.execute(f'CREATE DATABASE "{name}"')
     admin.close()
     stack = Stack(
         data_dir=folder,
@@ -250,13 +304,8 @@ def _named_stack(folder: Path, name: str) -> Stack:
 
 
 def _run(stack, args) -> dict[str, dict]:
-    """Populate, then load every page warm (shared cache) and cold (none)."""
-    data = populate(stack.database_url, args.events)
-    print(
-        f"{args.events} events inserted in {data['insert_s']:.1f} s; "
-        f"{data['cells']} pair-period rows built in {data['rebuild_s']:.1f} s"
-    )
-    stack.create_user("bench", "bench-password-1")
+    """Populate (or reuse), then load every page warm (shared cache) and cold."""
+    data = _populated(stack, args.events)
     a, b = data["pair"]
     span = {"start": data["start"], "end": data["end"]}
     pages = {

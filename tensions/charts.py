@@ -11,9 +11,10 @@ import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from html import escape
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.fields.tuple_lookups import Tuple, TupleIn
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
@@ -76,10 +77,12 @@ def _bar(point: Point, *, x, width, zero, scale, url) -> Bar:
 
 
 def events_url(point: Point, *, a: str, b: str, directed: bool) -> str:
-    """The event list behind one figure."""
-    query = {"day_from": point.start.isoformat(), "day_to": point.end.isoformat()}
-    query |= {"source": a, "target": b} if directed else {"pair": f"{a},{b}"}
-    return f"{_events_path()}?{urlencode(query)}"
+    """The event list behind one figure (urlencode()'s query, written out:
+    ISO dates need no quoting, and a timeline links hundreds of figures)."""
+    days = f"day_from={point.start.isoformat()}&day_to={point.end.isoformat()}"
+    if directed:
+        return f"{_events_path()}?{days}&source={quote_plus(a)}&target={quote_plus(b)}"
+    return f"{_events_path()}?{days}&pair={quote_plus(f'{a},{b}')}"
 
 
 @functools.cache
@@ -98,14 +101,9 @@ def pairs_series(
         return {}
     first = relations.period_start(start, period)
     last = relations.period_start(end, period)
-    partners: dict[str, set[str]] = defaultdict(set)
-    for a, b in pairs:
-        partners[a].add(b)
-    wanted = Q()  # few terms, so that building the query stays cheap
-    for a, others in partners.items():
-        wanted |= Q(source_id=a, target_id__in=others)
-        wanted |= Q(target_id=a, source_id__in=others)
-    sums = dyad_sums(wanted, period=period, first=first, last=last, directed=False)
+    sums = dyad_sums(
+        Q(), period=period, first=first, last=last, directed=False, pairs=pairs
+    )
     return series_from(sums, pairs, period=period, first=first, last=last)
 
 
@@ -114,25 +112,39 @@ def series_from(
 ) -> dict[Pair, list[Point]]:
     """pairs_series's points from undirected `dyad_sums` (which may hold more
     periods and pairs)."""
-    starts = period_starts(first, last, period)
-    return {
-        (a, b): [
-            _summed(day, period, sums.get((*sorted((a, b)), day))) for day in starts
+    spans = [
+        (day, relations.period_next(day, period) - dt.timedelta(days=1))
+        for day in period_starts(first, last, period)
+    ]
+    series = {}
+    for a, b in pairs:
+        low, high = sorted((a, b))
+        series[a, b] = [
+            _summed(day, end, sums.get((low, high, day))) for day, end in spans
         ]
-        for a, b in pairs
-    }
+    return series
 
 
 def dyad_sums(
-    wanted: Q, *, period: str, first: dt.date, last: dt.date, directed: bool
+    wanted: Q,
+    *,
+    period: str,
+    first: dt.date,
+    last: dt.date,
+    directed: bool,
+    pairs: list[Pair] | None = None,
 ) -> dict[tuple, list]:
     """[events, conflict, cooperation] per (source, target, start) of the
-    DyadPeriod rows `wanted` between two period starts, in one query; keyed
-    by the pair in alphabetical order unless `directed`."""
+    DyadPeriod rows `wanted` (and, if given, of `pairs` in either direction)
+    between two period starts, in one query; keyed by the pair in alphabetical
+    order unless `directed`."""
     sums: dict[tuple, list] = defaultdict(lambda: [0, 0.0, 0.0])
     rows = DyadPeriod.objects.filter(
         wanted, period=period, start__gte=first, start__lte=last
-    ).values_list(
+    )
+    if pairs is not None:
+        rows = _of_pairs(rows, pairs)
+    rows = rows.values_list(
         "source_id", "target_id", "start", "events", "conflict", "cooperation"
     )
     for source, target, day, n, conflict, cooperation in rows:
@@ -145,6 +157,14 @@ def dyad_sums(
     return sums
 
 
+def _of_pairs(rows, pairs: list[Pair]):
+    """`rows` of these pairs, either direction, as one row-value IN (what
+    Django's composite keys use): a Q per pair cost more to build than the
+    query takes to run, and this one still walks the pair index."""
+    keys = [*pairs, *((b, a) for a, b in pairs)]
+    return rows.filter(TupleIn(Tuple(F("source_id"), F("target_id")), keys))
+
+
 def period_starts(first: dt.date, last: dt.date, period: str) -> list[dt.date]:
     starts, cursor = [], first
     while cursor <= last:
@@ -153,9 +173,8 @@ def period_starts(first: dt.date, last: dt.date, period: str) -> list[dt.date]:
     return starts
 
 
-def _summed(start: dt.date, period: str, cell: list | None) -> Point:
+def _summed(start: dt.date, end: dt.date, cell: list | None) -> Point:
     n, conflict, cooperation = cell or (0, 0.0, 0.0)
-    end = relations.period_next(start, period) - dt.timedelta(days=1)
     return Point(start, end, n, conflict, cooperation, by_type={})
 
 
@@ -191,7 +210,12 @@ class Sparkline:
 
 def sparkline(points: list[Point]) -> Sparkline:
     """The index (−100 … +100, tension up) as a line across a small box."""
-    values = [p.index for p in points] or [0.0]
+    return sparkline_of([p.index for p in points])
+
+
+def sparkline_of(indexes: list[float]) -> Sparkline:
+    """sparkline() of the points' indexes."""
+    values = indexes or [0.0]
     step = SPARK_WIDTH / max(len(values) - 1, 1)
     half = SPARK_HEIGHT / 2 - 2
     coords = [

@@ -7,9 +7,8 @@ dashboard, the timeline and the article pages.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
-
-from django.template.defaultfilters import pluralize
 
 CONFLICT_RGB = (178, 24, 43)
 NEUTRAL_RGB = (136, 136, 136)
@@ -161,11 +160,17 @@ def event_date_label(event) -> str:
 def reports_summary(event) -> str:
     """'4 mentions in 1 article from 1 publisher'."""
     mentions, articles = event.mention_count, event.article_count
+    publishers = event.publisher_count
     return (
-        f"{mentions} mention{pluralize(mentions)} in {articles} "
-        f"article{pluralize(articles)} from {event.publisher_count} "
-        f"publisher{pluralize(event.publisher_count)}"
+        f"{mentions} mention{_plural(mentions)} in {articles} "
+        f"article{_plural(articles)} from {publishers} "
+        f"publisher{_plural(publishers)}"
     )
+
+
+def _plural(n: int) -> str:
+    """The `pluralize` filter for a count (a page writes hundreds)."""
+    return "" if n == 1 else "s"
 
 
 def direction(event) -> str:
@@ -175,6 +180,7 @@ def direction(event) -> str:
     return f"{source} → {target}"
 
 
+@functools.lru_cache(maxsize=4096)  # a pure function; pages ask for hundreds
 def intensity_colour(intensity: float) -> str:
     """Red for conflict (−10), grey at 0, blue for cooperation (+10)."""
     share = min(abs(intensity), 10.0) / 10.0

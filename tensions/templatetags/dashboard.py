@@ -65,3 +65,74 @@ def _score_row(row: dict, pair: str, events: str, since: str) -> str:
         f'{s.events}</a></td><td class="num">{fixed(s.index, 1)}</td>'
         f'<td class="num">{fixed(s.change, 1)}</td></tr>'
     )
+
+
+@register.simple_tag
+def active_rows(pairs: list[dict], month) -> SafeString:
+    """Home's most active pairs: pair (to its timeline), events this month (to
+    their list), index."""
+    timeline = reverse("tensions:timeline")
+    events = reverse("tensions:events")
+    since = month.isoformat()
+    return mark_safe("".join(_active_row(p, timeline, events, since) for p in pairs))
+
+
+def _active_row(pair: dict, timeline: str, events: str, since: str) -> str:
+    s = pair["score"]
+    shown = f"{timeline}?countries={s.a}&countries={s.b}"
+    listed = f"{events}?pair={s.a},{s.b}&day_from={since}"
+    return (
+        f'<tr><td><a href="{escape(shown)}">{escape(pair["label"])}</a></td>'
+        f'<td class="num"><a href="{escape(listed)}">{s.events}</a></td>'
+        f'<td class="num">{fixed(s.index, 1)}</td></tr>'
+    )
+
+
+@register.simple_tag
+def country_options(choices: list, picked=(), *, codes: bool = True) -> SafeString:
+    """<option>s of (code, name) pairs, labelled "name (code)" (or the name
+    alone), those `picked` selected: two lists of every country with events
+    as template loops cost a tenth of the timeline page."""
+    chosen = set(picked)
+    return mark_safe(
+        "".join(
+            f'<option value="{escape(code)}"{" selected" if code in chosen else ""}>'
+            f"{escape(f'{name} ({code})' if codes else name)}</option>"
+            for code, name in choices
+        )
+    )
+
+
+@register.simple_tag
+def choice_select(field) -> SafeString:
+    """A SelectMultiple field as its widget writes it (but for blank lines),
+    built here: the widget's templates cost a template render per option. A
+    field with errors is left to the widget (it adds aria attributes)."""
+    if field.errors:
+        return field.as_widget()
+    chosen = {str(v) for v in field.value() or ()}
+    options = "".join(
+        f'\n  <option value="{escape(v)}"{" selected" if v in chosen else ""}>'
+        f"{escape(label)}</option>\n"
+        for v, label in field.field.choices
+    )
+    size = field.field.widget.attrs["size"]
+    return mark_safe(
+        f'<select name="{field.html_name}" size="{size}" id="{field.auto_id}" '
+        f"multiple>{options}</select>"
+    )
+
+
+@register.simple_tag
+def choice_boxes(field) -> SafeString:
+    """A CheckboxSelectMultiple field's boxes, each in a label, as the template
+    wrote them with the widget's `tag` (one template render per box)."""
+    chosen = {str(v) for v in field.value() or ()}
+    return mark_safe(
+        "".join(
+            f'<label class="choice"><input type="checkbox" name="{field.html_name}" '
+            f'value="{escape(v)}" id="{field.auto_id}_{i}"'
+            f"{' checked' if v in chosen else ''}> {escape(label)}</label>"
+            for i, (v, label) in enumerate(field.field.choices)
+        )
+    )

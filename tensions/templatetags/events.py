@@ -1,12 +1,15 @@
 """Filters that read events the way the pages show them (see tensions.display)."""
 
+import unicodedata
+from html import escape
+
 from django import template
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
 from tensions import display
+from tensions.models import Event
 
 register = template.Library()
 
@@ -58,7 +61,7 @@ def event_rows(events) -> SafeString:
 
 def _event_row(event, pattern: str) -> str:
     mode = f' <span class="muted">· {escape(event.mode)}</span>' if event.mode else ""
-    what = Truncator(headline(event)).chars(90)
+    status = _STATUS_LABELS.get(event.status, event.status)
     return (
         f'<tr data-event="{event.pk}">'
         f'<td class="nowrap">{escape(display.event_date_label(event))}</td>'
@@ -68,7 +71,20 @@ def _event_row(event, pattern: str) -> str:
         f'fill="{display.intensity_colour(float(event.intensity))}"/></svg>'
         f"{escape(event.type)}{mode}</td>"
         f'<td><span class="badge badge-{escape(event.status)}">'
-        f"{escape(event.get_status_display())}</span></td>"
-        f'<td><a href="{pattern.format(event.pk)}">{escape(what)}</a></td>'
-        f'<td class="num" title="{reports(event)}">{event.article_count}</td></tr>'
+        f"{escape(status)}</span></td>"
+        f'<td><a href="{pattern.format(event.pk)}">{escape(_short(headline(event)))}'
+        f'</a></td><td class="num" title="{display.reports_summary(event)}">'
+        f"{event.article_count}</td></tr>"
     )
+
+
+# get_status_display() without its per-call lookup table (the labels are fixed)
+_STATUS_LABELS = dict(Event.Status.choices)
+
+
+def _short(text: str, chars: int = 90) -> str:
+    """Truncator(text).chars(chars), skipping its walk when the text fits (it
+    counts code points less combining marks, never more than len())."""
+    if len(text) <= chars:
+        return unicodedata.normalize("NFC", text)
+    return Truncator(text).chars(chars)

@@ -3,11 +3,23 @@
 import datetime as dt
 
 import pytest
+from django.http import QueryDict
 from django.template.defaultfilters import floatformat
+from django.utils.text import Truncator
 
 from tensions import charts, relations
+from tensions.forms import TimelineForm
 from tensions.models import Country
-from tensions.templatetags.dashboard import fixed, partner_rows, score_rows
+from tensions.templatetags.dashboard import (
+    active_rows,
+    choice_boxes,
+    choice_select,
+    country_options,
+    fixed,
+    partner_rows,
+    score_rows,
+)
+from tensions.templatetags.events import _short
 
 VALUES = (-99.95, -0.6, -0.5, -0.05, -0.04, -0.0, 0.0, 1e-9, 0.05, 2.5, 12.45, 100)
 
@@ -54,3 +66,52 @@ def test_a_score_row_links_the_pair_and_its_events_of_the_month():
     assert '<span class="badge badge-spike">spike</span>' in drawn
     assert f'<td class="num">{floatformat(score.index, 1)}</td>' in drawn
     assert f'<td class="num">{floatformat(score.change, 1)}</td>' in drawn
+
+
+def test_an_active_pair_row_links_its_timeline_and_its_events_of_the_month():
+    score = relations.PairScore("USA", "VEN", 4, 30.0, 2.0, previous=-10.0)
+    pairs = [{"score": score, "label": "United States – Venezuela"}]
+    drawn = active_rows(pairs, dt.date(2025, 10, 1))
+    assert 'href="/timeline/?countries=USA&amp;countries=VEN"' in drawn
+    assert "?pair=USA,VEN&amp;day_from=2025-10-01" in drawn
+    assert f'<td class="num">{floatformat(score.index, 1)}</td>' in drawn
+
+
+@pytest.mark.django_db  # the form checks country codes
+@pytest.mark.parametrize(
+    "query", ["", "type=AGREE&type=ASSAULT&status=denied&status=occurred"]
+)
+def test_the_timeline_filters_are_written_as_the_form_widgets_write_them(query):
+    form = TimelineForm(QueryDict(query))
+    form.is_valid()
+    widget = str(form["type"]).replace("\n\n", "\n")
+    assert choice_select(form["type"]).replace("\n\n", "\n") == widget
+    boxes = "".join(
+        f'<label class="choice">{box.tag()} {box.choice_label}</label>'
+        for box in form["status"]
+    )
+    assert choice_boxes(form["status"]) == boxes
+
+
+@pytest.mark.django_db
+def test_a_type_with_errors_is_left_to_its_widget():
+    form = TimelineForm(QueryDict("type=NOPE"))
+    assert not form.is_valid()
+    assert 'aria-invalid="true"' in choice_select(form["type"])
+
+
+def test_country_options_select_the_picked_and_escape_names():
+    choices = [("VEN", "Venezuela"), ("XAA", "A & B")]
+    drawn = country_options(choices, ["VEN"])
+    assert '<option value="VEN" selected>Venezuela (VEN)</option>' in drawn
+    assert '<option value="XAA">A &amp; B (XAA)</option>' in drawn
+    assert '<option value="VEN">Venezuela</option>' in country_options(
+        choices, codes=False
+    )
+
+
+@pytest.mark.parametrize(
+    "text", ["short", "x" * 90, "y" * 91, "e\u0301" * 10, "e\u0301" * 60]
+)
+def test_headlines_are_shortened_as_truncator_does(text):
+    assert _short(text) == Truncator(text).chars(90)

@@ -443,3 +443,18 @@ def test_a_period_without_events_shows_an_empty_timeline(analyst_client):
     assert "No events between these countries in this period." in (
         response.content.decode()
     )
+
+
+def test_the_picker_lists_the_countries_in_visible_events_between_countries():
+    make_event("VEN", "RUS")
+    make_event("USA", "CUB", date=None)  # undated still counts
+    make_event("FRA", None)  # no other country
+    make_event("DEU", "ITA", review_state=Event.ReviewState.REJECTED)
+    make_event("CHN", "VEN", review_state=Event.ReviewState.REJECTED)
+    expected = Event.objects.visible().interstate()
+    codes = {c for e in expected for c in (e.source_country_id, e.target_country_id)}
+    listed = views._countries_with_events()
+    assert [code for code, _ in listed] == sorted(
+        codes, key=lambda code: dict(listed)[code]
+    )
+    assert {code for code, _ in listed} == {"VEN", "RUS", "USA", "CUB"}
