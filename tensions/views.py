@@ -47,7 +47,7 @@ from tensions import (
     watchlists,
 )
 from tensions import timeline as timeline_layout
-from tensions.api import EventFilter
+from tensions.api import EventFilter, events_sorted
 from tensions.forms import (
     EventEditForm,
     MergeForm,
@@ -1020,20 +1020,56 @@ def _reviewed(request, pk: int, act):
     return redirect(event)
 
 
+EVENTS_PAGE = 100  # rows of the events page; "Older events" goes on
+
+
 @login_required
 def events(request):
-    """Events behind a figure: the filters the charts link with."""
+    """Events behind a figure: the filters the charts link with, latest first,
+    a page at a time (`before`: the day and id the previous page ended on)."""
     rejected = request.GET.get("rejected") == "1"
     found = EventFilter(
         request.GET, Event.objects.visible(rejected=rejected).with_related()
     )
-    rows = (
-        found.qs.order_by("-day", "-id")[:500]
-        if found.is_valid()
-        else Event.objects.none()
-    )
-    context = {"filter": found, "events": rows, "rejected": rejected}
+    filters = request.GET.copy()
+    filters.pop("before", None)
+    context = {
+        "filter": found,
+        "events": [],
+        "rejected": rejected,
+        "filters": filters.urlencode(),  # from the latest; and the exports'
+    }
+    position = _events_position(request.GET.get("before", ""))
+    if found.is_valid() and position is not False:
+        # Latest first as the API lists them (undated last): a walk of the
+        # sort-day indexes that stops at the page, where "-day" sorted them all.
+        rows = events_sorted(found.qs)
+        if position:
+            day, pk = position
+            rows = rows.filter(Q(sort_day__lt=day) | Q(sort_day=day, pk__lt=pk))
+        page = list(rows[: EVENTS_PAGE + 1])
+        context["events"] = page[:EVENTS_PAGE]
+        if len(page) > EVENTS_PAGE:
+            last = page[EVENTS_PAGE - 1]
+            query = request.GET.copy()
+            query["before"] = f"{last.sort_day.isoformat()}_{last.pk}"
+            context["older"] = query.urlencode()
+        context["first_page"] = position is None
+    elif position is False:
+        context["position_error"] = "This page's position is not one the list made."
     return render(request, "tensions/events.html", context)
+
+
+def _events_position(text: str) -> tuple[dt.date, int] | None | bool:
+    """(day, id) from `before` ("2025-10-08_42"); None without one; False when
+    it is not one the page wrote."""
+    if not text:
+        return None
+    day, _, pk = text.partition("_")
+    try:
+        return dt.date.fromisoformat(day), int(pk)
+    except ValueError:
+        return False
 
 
 @login_required

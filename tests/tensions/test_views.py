@@ -220,3 +220,55 @@ def test_the_event_page_costs_the_same_queries_for_many_mentions(
 
 def test_an_unknown_event_is_not_found(analyst_client):
     assert analyst_client.get(reverse("tensions:event", args=[999])).status_code == 404
+
+
+def test_the_events_page_lists_the_latest_first_and_the_undated_last(analyst_client):
+    undated = make_event("USA", "VEN", date=None)
+    older = make_event("USA", "VEN", date=dt.date(2024, 1, 5))
+    newer = make_event("VEN", "USA", date=dt.date(2025, 3, 1))
+    same_day = make_event("USA", "VEN", date=dt.date(2025, 3, 1))
+
+    page = analyst_client.get(reverse("tensions:events") + "?pair=USA,VEN")
+
+    assert [e.pk for e in page.context["events"]] == [
+        same_day.pk,  # the same day: the later recorded first
+        newer.pk,
+        older.pk,
+        undated.pk,
+    ]
+
+
+def test_the_events_page_goes_on_to_older_events_and_offers_the_exports(
+    analyst_client, monkeypatch
+):
+    from tensions import views
+
+    monkeypatch.setattr(views, "EVENTS_PAGE", 3)
+    made = [
+        make_event("USA", "VEN", date=dt.date(2025, 1, 1) + dt.timedelta(days=n))
+        for n in range(7)
+    ]
+    newest_first = [e.pk for e in reversed(made)]
+    url = reverse("tensions:events") + "?pair=USA,VEN"
+    seen, pages = [], 0
+    while url:
+        page = analyst_client.get(url)
+        seen += [e.pk for e in page.context["events"]]
+        older = page.context.get("older")
+        url = reverse("tensions:events") + "?" + older if older else None
+        pages += 1
+
+    assert seen == newest_first and pages == 3
+    html = page.content.decode()
+    assert "/api/v1/events/export/?pair=USA%2CVEN&amp;format=csv" in html
+    assert "Older events" not in html and "Latest events" in html
+    export = analyst_client.get("/api/v1/events/export/?pair=USA%2CVEN&format=csv")
+    assert export.status_code == 200 and export["Content-Type"].startswith("text/csv")
+    assert len(b"".join(export.streaming_content).splitlines()) == 1 + 7
+
+
+def test_a_forged_position_on_the_events_page_is_told_not_a_crash(analyst_client):
+    page = analyst_client.get(reverse("tensions:events") + "?pair=USA,VEN&before=x_y")
+
+    assert page.status_code == 200
+    assert "not one the list made" in page.content.decode()
