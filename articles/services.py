@@ -13,6 +13,7 @@ from pathlib import PurePosixPath
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
@@ -224,27 +225,36 @@ def _title_from(text: str) -> str:
     return first_line[:120] + ("…" if len(first_line) > 120 else "")
 
 
-def queue_wake() -> None:
+def queue_wake(*, always: bool = False) -> None:
     """Wake a worker after the current transaction commits (at once outside of
-    one), for the articles it queued.
+    one), for the articles it queued; `always`: see wake.
 
     Workers take queued articles from the database in batches (see
     articles_claim), so a transaction that queues many articles sends one
     wake-up, not one task per article.
     """
+    callback = _wake_always if always else wake
     current = transaction.get_connection()
     if current.in_atomic_block and any(
-        callback is wake for _, callback, _ in current.run_on_commit
+        registered is callback for _, registered, _ in current.run_on_commit
     ):
         # Already due after this commit. Had it been registered in a savepoint
         # rolled back since, Django would have dropped it: it is still there,
         # so this commit will send it.
         return
-    transaction.on_commit(wake)
+    transaction.on_commit(callback)
 
 
-def wake() -> None:
-    """Send one process_queue task.
+def wake(*, always: bool = False) -> None:
+    """Send one process_queue task, unless one already waits for a worker.
+
+    A task waiting in the queue will claim whatever is queued when it starts,
+    so while one waits no other is sent: an upload committed in many slices,
+    or while workers are busy, does not leave dozens of empty tasks behind it.
+    The mark that one waits lives in the shared cache (only there: a cache of
+    this process alone cannot know) and is taken off by the task as it starts,
+    before it claims (wake_taken). With `always` a task is sent anyway: the
+    sweeper's, for the waiting one may have been lost with the broker.
 
     If the broker is unreachable the articles stay queued; the sweeper sends a
     wake-up again later, so no upload is lost. After one failure this process
@@ -256,11 +266,43 @@ def wake() -> None:
     if time.monotonic() < _broker.down_until:
         logger.warning("broker down: queued articles wait for the sweeper")
         return
+    if not always and not _wake_mark():
+        return  # a waiting task will claim these articles too
     try:
         process_queue.delay()
     except Exception:  # the broker is down: the sweeper will retry
+        wake_taken()
         _broker.down_until = time.monotonic() + _BROKER_PAUSE_SECONDS
         logger.warning("could not wake a worker; the articles stay queued")
+
+
+def _wake_always() -> None:
+    wake(always=True)
+
+
+def wake_taken() -> None:
+    """A process_queue task has started: the next wake-up sends another."""
+    if settings.TENSIONS_SHARED_CACHE:
+        try:
+            cache.delete(WAKE_PENDING)
+        except Exception:  # the cache is down: the mark expires by itself
+            logger.warning("could not clear the wake-up mark")
+
+
+def _wake_mark() -> bool:
+    """Mark that a task waits; False if one already did."""
+    if not settings.TENSIONS_SHARED_CACHE:
+        return True
+    try:
+        return cache.add(WAKE_PENDING, True, timeout=_WAKE_PENDING_SECONDS)
+    except Exception:  # the cache is down: wake anyway
+        return True
+
+
+WAKE_PENDING = "articles:wake-pending"
+# A bound only: should the waiting task be lost (a broker that keeps nothing
+# across a restart), wake-ups resume after this.
+_WAKE_PENDING_SECONDS = 60
 
 
 class _BrokerState:
@@ -521,7 +563,7 @@ def articles_requeue_stuck() -> list[int]:
         if stuck:
             still = Article.objects.stuck(before=before).filter(pk__in=stuck)
             still.update(**_queued_fields())
-            queue_wake()
+            queue_wake(always=True)
     if stuck:
         logger.info("re-enqueued %d stuck articles", len(stuck))
     return stuck

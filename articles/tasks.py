@@ -28,6 +28,7 @@ def process_queue(self) -> int:
     an article's machine-made evidence in one transaction.
     """
     claim = self.request.id or ""
+    services.wake_taken()  # before the claim: what comes after wakes another
     articles, more = services.articles_claim(claim=claim)
     if more:
         services.wake()

@@ -130,6 +130,8 @@ def run(texts: list[str], workers: int, *, concurrent: bool) -> dict:
     the upload and `process_s` is counted from the first upload."""
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as folder:
         stack = stack_create(Path(folder))
+        # As in production: the shared cache (Redis) every process sees.
+        stack.extra_env.update(CACHE_URL=stack.broker_url, CACHE_KEY_PREFIX=stack.queue)
         try:
             stack.start_web()
             stack.token = stack.create_user("bench", "bench-password-1")

@@ -3,9 +3,11 @@
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from articles import services
 from articles.models import Article
 from articles.services import (
     article_create,
@@ -144,7 +146,7 @@ def test_stuck_articles_are_queued_again_and_a_worker_woken(settings, monkeypatc
 
     settings.TENSIONS_STUCK_AFTER_SECONDS = 60
     woken = []
-    monkeypatch.setattr(services, "wake", lambda: woken.append(1))
+    monkeypatch.setattr(services, "wake", lambda **_: woken.append(1))
     stuck = article_create(text="Stuck text.").article
     fresh = article_create(text="Fresh text.").article
     long_ago = timezone.now() - dt.timedelta(hours=1)
@@ -195,3 +197,81 @@ def test_the_sweeper_leaves_alone_an_article_finished_since_it_looked(
     monkeypatch.setattr(Article.objects, "stuck", finished_meanwhile, raising=False)
     assert articles_requeue_stuck() == []
     assert Article.objects.get(pk=article.pk).status == Article.Status.DONE
+
+
+@pytest.fixture
+def sent(settings, monkeypatch):
+    """The process_queue tasks sent, with a cache every process shares."""
+    from articles import tasks
+
+    settings.TENSIONS_SHARED_CACHE = True  # the test's cache, as Redis would be
+    cache.delete(services.WAKE_PENDING)
+    monkeypatch.setattr(services._broker, "down_until", 0.0)
+    made = []
+    monkeypatch.setattr(tasks.process_queue, "delay", lambda: made.append(1))
+    yield made
+    cache.delete(services.WAKE_PENDING)
+
+
+def test_no_wake_up_is_sent_while_one_waits_for_a_worker(sent):
+    services.wake()
+    services.wake()
+    assert sent == [1]
+
+    services.wake_taken()  # a task starts, before it claims
+    services.wake()
+    assert sent == [1, 1]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_sweeper_wakes_a_worker_even_when_one_seems_to_wait(sent, settings):
+    settings.TENSIONS_STUCK_AFTER_SECONDS = 60
+    services.wake()  # its task was lost with the broker, say
+    article = article_create(text="Stuck after a lost wake-up.").article
+    long_ago = timezone.now() - dt.timedelta(hours=1)
+    Article.objects.filter(pk=article.pk).update(queued_at=long_ago)
+
+    assert sent == [1]  # the upload's wake-up waited behind the lost one
+
+    assert articles_requeue_stuck() == [article.pk]
+    assert sent == [1, 1]
+
+
+def test_a_wake_up_the_broker_refused_does_not_hold_back_the_next(
+    settings, monkeypatch
+):
+    from articles import tasks
+
+    settings.TENSIONS_SHARED_CACHE = True
+    cache.delete(services.WAKE_PENDING)
+    monkeypatch.setattr(services._broker, "down_until", 0.0)
+
+    def refused():
+        raise OSError("broker down")
+
+    monkeypatch.setattr(tasks.process_queue, "delay", refused)
+    services.wake()
+    monkeypatch.setattr(services._broker, "down_until", 0.0)
+    made = []
+    monkeypatch.setattr(tasks.process_queue, "delay", lambda: made.append(1))
+    services.wake()
+
+    assert made == [1]
+    cache.delete(services.WAKE_PENDING)
+
+
+def test_a_process_queue_task_takes_the_mark_off_before_it_claims(sent, monkeypatch):
+    from articles import tasks
+
+    services.wake()
+    marked = []
+    claim = services.articles_claim
+
+    def claiming(**kwargs):
+        marked.append(cache.get(services.WAKE_PENDING))
+        return claim(**kwargs)
+
+    monkeypatch.setattr(services, "articles_claim", claiming)
+    tasks.process_queue.apply()
+
+    assert marked == [None]
