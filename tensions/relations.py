@@ -307,15 +307,15 @@ def pairs_compare(*, period: str, start: dt.date) -> list[PairScore]:
             n=Sum("events", filter=now, default=0),
             c=Sum("conflict", filter=now, default=0.0),
             k=Sum("cooperation", filter=now, default=0.0),
-            pc=Sum("conflict", filter=before, default=0.0),
-            pk=Sum("cooperation", filter=before, default=0.0),
+            was_c=Sum("conflict", filter=before, default=0.0),
+            was_k=Sum("cooperation", filter=before, default=0.0),
         )
         .order_by()
-        .values_list("a", "b", "n", "c", "k", "pc", "pk")
+        .values_list("a", "b", "n", "c", "k", "was_c", "was_k")
     )
     return [
-        PairScore(a, b, n, c, k, tension_index(pc, pk))
-        for a, b, n, c, k, pc, pk in rows
+        PairScore(a, b, n, c, k, tension_index(was_c, was_k))
+        for a, b, n, c, k, was_c, was_k in rows
     ]
 
 
