@@ -42,7 +42,7 @@ from articles.models import (
 )
 from articles.parsing import Document, Failure, parse_file
 from tensions import extraction
-from tensions.bulk import rows_update
+from tensions.bulk import rows_insert, rows_update
 from tensions.services import events_record_many
 
 logger = logging.getLogger(__name__)
@@ -110,9 +110,7 @@ def article_create(
         with transaction.atomic():
             article = Article.objects.create(**fields, **_near_duplicate(signature))
             _verdict_apply(article)
-            ArticleSketch.objects.bulk_create(
-                ArticleSketch(article=article, value=v) for v in signature
-            )
+            rows_insert([ArticleSketch(article=article, value=v) for v in signature])
     except IntegrityError:
         # Another upload of the same text won the race.
         return Upload(Article.objects.get(content_hash=digest), created=False)
