@@ -228,7 +228,11 @@ class ArticleSketch(models.Model):
     value = models.BigIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["value"], name="article_sketch_value")]
+        # A value's holders, oldest first: the near-duplicate lookup counts
+        # the first ones of each value (articles.services._sharing).
+        indexes = [
+            models.Index(fields=["value", "article"], name="article_sketch_holders")
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["article", "value"], name="article_sketch_unique"

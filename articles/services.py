@@ -24,7 +24,7 @@ from django.db import (
     connection,
     transaction,
 )
-from django.db.models import Count, F, Q
+from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -161,15 +161,7 @@ def _near_duplicate(signature: list[int]) -> dict:
     """The stored story this text re-publishes, if any, and how similar they are."""
     if not signature:
         return {}
-    shared = (
-        ArticleSketch.objects.filter(value__in=signature)
-        .values("article")
-        .annotate(n=Count("id"))
-        .filter(n__gte=len(signature) // 4)
-        .order_by("-n", "article")
-        .values_list("article", flat=True)[:5]
-    )
-    candidates = list(shared)
+    candidates = _sharing(signature)
     values: dict[int, list[int]] = {pk: [] for pk in candidates}
     rows = ArticleSketch.objects.filter(article__in=candidates).order_by("value")
     for article_id, value in rows.values_list("article", "value"):
@@ -183,6 +175,60 @@ def _near_duplicate(signature: list[int]) -> dict:
         return {}
     first = Article.objects.filter(pk=best).values_list("duplicate_of", flat=True)[0]
     return {"duplicate_of_id": first or best, "similarity": round(score, 3)}
+
+
+# A sketch value held by more stored articles than this is boilerplate (an
+# agency's footer, a template): it tells nothing about which story a text
+# re-publishes, and counting all its holders made each lookup read a share of
+# the whole table. A lookup reads at most this many holders of each value
+# (plus one, to know) and counts the others: a story's own values find it.
+SKETCH_COMMON_HOLDERS = 100
+
+
+def _sharing(signature: list[int]) -> list[int]:
+    """Up to 5 stored articles holding at least a quarter of the text's own
+    sketch values (all but those more than SKETCH_COMMON_HOLDERS articles
+    hold), most first, ties to the oldest. The similarity of the whole
+    sketches then decides (_near_duplicate). For a text without boilerplate
+    this is a quarter of all its values, as it always was."""
+    bound = SKETCH_COMMON_HOLDERS
+    if connection.vendor == "postgresql":
+        # A walk of (value, article) per value that stops past the bound.
+        held, params = _HELD_POSTGRES, [signature, bound + 1]
+    else:
+        held = _HELD_WINDOW.format(", ".join(["%s"] * len(signature)))
+        params = list(signature)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _SHARING.format(held=held), [*params, bound, len(signature), bound]
+        )
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+# (value, article, how many hold the value: on PostgreSQL counted up to the
+# bound plus one, which is all the query needs to know)
+_HELD_POSTGRES = """
+    SELECT wanted.value, holder.article_id,
+           count(*) OVER (PARTITION BY wanted.value) AS holders
+    FROM unnest(%s::bigint[]) AS wanted(value)
+    CROSS JOIN LATERAL (
+        SELECT article_id FROM articles_articlesketch
+        WHERE value = wanted.value ORDER BY article_id LIMIT %s
+    ) AS holder
+"""
+_HELD_WINDOW = """
+    SELECT value, article_id, count(*) OVER (PARTITION BY value) AS holders
+    FROM articles_articlesketch WHERE value IN ({})
+"""
+_SHARING = """
+WITH held AS ({held}),
+common AS (SELECT count(DISTINCT value) AS n FROM held WHERE holders > %s),
+needed AS (SELECT (%s - n) / 4 AS n FROM common)
+SELECT article_id FROM held WHERE holders <= %s
+GROUP BY article_id
+HAVING count(*) >= (SELECT CASE WHEN n > 1 THEN n ELSE 1 END FROM needed)
+ORDER BY count(*) DESC, article_id LIMIT 5
+"""
 
 
 def _verdict(article: Article) -> tuple[str, str] | None:

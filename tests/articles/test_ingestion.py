@@ -349,3 +349,33 @@ def test_a_bulk_file_is_committed_in_slices_each_waking_a_worker(monkeypatch):
     # Three slices of 20: the first 20 are queued, and a worker woken, while
     # the other 25 records are still being read.
     assert seen == [20, 39, 44]
+
+
+@pytest.mark.parametrize("sentences", [8, 3])  # 3: the footer a third of the text
+def test_a_re_published_story_is_linked_among_many_sharing_a_boilerplate(
+    monkeypatch, sentences
+):
+    from articles import services
+
+    # Every story ends with the same agency footer: its sketch values are held
+    # by more stories than a lookup reads, and the story's own values still
+    # find the first publication.
+    footer = (
+        " Reporting by the wire desk in Caracas, Moscow and Beijing; additional "
+        "reporting by correspondents in Washington and Brussels; writing by the "
+        "foreign desk; editing by the night editors of the agency, who check "
+        "every figure and every name before a story is sent to subscribers."
+    )
+    stories = samples.article_texts(12, seed=5, sentences=sentences)
+    stored = [article_create(text=story + footer).article for story in stories]
+    # fewer than the stories holding the footer: its values count as common
+    monkeypatch.setattr(services, "SKETCH_COMMON_HOLDERS", 5)
+
+    again = article_create(
+        text="Another headline\n\n" + stories[9] + footer + " More soon."
+    ).article
+    unrelated = samples.article_texts(13, seed=5, sentences=sentences)[12]
+    other = article_create(text=unrelated + footer)
+
+    assert again.duplicate_of == stored[9]
+    assert other.article.duplicate_of is None
