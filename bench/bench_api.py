@@ -42,15 +42,11 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg2
 
 from tensions.extraction import taxonomy
 from tests.stack import (
-    Stack,
-    postgres_url,
-    redis_url,
     require_servers,
     stack_create,
     stack_destroy,
@@ -275,38 +271,11 @@ def main() -> None:
     }
     env = {"API_THROTTLE_ANON": "10000000/s", "API_THROTTLE_USER": "10000000/s"}
     with tempfile.TemporaryDirectory(prefix="bench-api-") as folder:
-        if args.database:
-            stack = _named_stack(Path(folder), args.database, env)
-        else:
-            stack = stack_create(Path(folder), env=env)
+        stack = stack_create(Path(folder), name=args.database, env=env)
         try:
             _run(stack, args, paths)
         finally:
-            if args.keep:
-                for name in list(stack.processes):
-                    stack.stop(name)
-            else:
-                stack_destroy(stack)
-
-
-def _named_stack(folder: Path, name: str, env: dict[str, str]) -> Stack:
-    """A stack on the database `name`, created (and migrated) unless it exists."""
-    admin_url = postgres_url()
-    admin = psycopg2.connect(admin_url)
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
-        if not cur.fetchone():
-            cur.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-    url = urlunsplit(urlsplit(admin_url)._replace(path=f"/{name}"))
-    stack = Stack(
-        data_dir=folder, database_url=url, broker_url=redis_url(), queue=name,
-        admin_url=admin_url, extra_env=env,
-    )  # fmt: skip
-    stack.manage("migrate", "--noinput")
-    stack.manage("collectstatic", "--noinput")
-    return stack
+            stack_destroy(stack, keep_database=args.keep)
 
 
 def _fill(stack, events: int) -> None:

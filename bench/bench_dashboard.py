@@ -38,15 +38,11 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-import psycopg2
 import redis
 import requests
 
 from tests.stack import (
     Stack,
-    _with_database,
-    postgres_url,
-    redis_url,
     require_servers,
     stack_create,
     stack_destroy,
@@ -266,41 +262,14 @@ def main() -> None:
     args = parser.parse_args()
     require_servers()
     with tempfile.TemporaryDirectory(prefix="bench-dashboard-") as folder:
-        if args.database:
-            stack = _named_stack(Path(folder), args.database)
-        else:
-            stack = stack_create(Path(folder))
+        stack = stack_create(Path(folder), name=args.database)
         try:
             results = _run(stack, args)
         finally:
-            if args.keep:
-                for name in list(stack.processes):
-                    stack.stop(name)
-            else:
-                stack_destroy(stack)
+            stack_destroy(stack, keep_database=args.keep)
             _forget_cache(stack.broker_url, stack.queue)
     verdicts = [_report(phase, found) for phase, found in results.items()]
     sys.exit(0 if all(verdicts) else 1)
-
-
-def _named_stack(folder: Path, name: str) -> Stack:
-    """tests.stack's stack, on the database `name` (created unless it exists)."""
-    admin = psycopg2.connect(postgres_url())
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
-        if not cur.fetchone():
-            cur.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-    stack = Stack(
-        data_dir=folder,
-        database_url=_with_database(postgres_url(), name),
-        broker_url=redis_url(),
-        queue=name,
-    )
-    stack.manage("migrate", "--noinput")
-    stack.manage("collectstatic", "--noinput")
-    return stack
 
 
 def _run(stack, args) -> dict[str, dict]:

@@ -49,7 +49,11 @@ def rows_insert(objs: Sequence[models.Model]) -> None:
         return
     meta = model._meta
     fields = [f for f in meta.concrete_fields if f is not meta.pk]
-    stamped = [f for f in fields if getattr(f, "auto_now", False) or _stamp_added(f)]
+    stamped = [
+        f
+        for f in fields
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
     for obj in objs:
         # As bulk_create: a related row saved since it was set lends its key.
         obj._prepare_related_fields_for_save(operation_name="rows_insert")
@@ -94,10 +98,6 @@ def rows_update(objs: Sequence[models.Model], names: Sequence[str]) -> None:
             f"UPDATE {quote(meta.db_table)} AS t SET {assignments} "
             f"FROM (VALUES {values}) AS v ({aliases}) WHERE t.{pk} = v.{pk}"
         )
-
-
-def _stamp_added(field: models.Field) -> bool:
-    return getattr(field, "auto_now_add", False)
 
 
 def _values(objs: Sequence[models.Model], fields: list[models.Field]) -> str:

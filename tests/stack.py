@@ -291,14 +291,19 @@ def stack_create(
     postgres: str | None = None,
     broker: str | None = None,
     env: dict[str, str] | None = None,
+    name: str | None = None,
 ) -> Stack:
-    """A fresh database and queue; by default on the shared servers."""
-    name = f"tensions_it_{uuid.uuid4().hex[:10]}"
+    """A fresh database and queue; by default on the shared servers. With
+    `name`, that database (created unless it exists, as the benchmarks keep
+    theirs to reuse) and a queue of the same name."""
+    name = name or f"tensions_it_{uuid.uuid4().hex[:10]}"
     admin_url = postgres or postgres_url()
     admin = psycopg2.connect(admin_url)
     admin.autocommit = True
     with admin.cursor() as cur:
-        cur.execute(f'CREATE DATABASE "{name}"')
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+        if not cur.fetchone():
+            cur.execute(f'CREATE DATABASE "{name}"')
     admin.close()
     broker = broker or redis_url()
     redis.Redis.from_url(broker).delete(name)
@@ -315,9 +320,12 @@ def stack_create(
     return stack
 
 
-def stack_destroy(stack: Stack) -> None:
+def stack_destroy(stack: Stack, *, keep_database: bool = False) -> None:
+    """Stop the stack's processes and drop its database (unless kept)."""
     for name in list(stack.processes):
         stack.stop(name)
+    if keep_database:
+        return
     name = urlsplit(stack.database_url).path.lstrip("/")
     admin = psycopg2.connect(stack.admin_url)
     admin.autocommit = True
