@@ -14,6 +14,7 @@ __all__ = [
     "Article",
     "ArticleDocument",
     "ArticleSketch",
+    "CommonSketchValue",
     "OriginalFile",
     "UploadBatch",
     "content_hash",
@@ -241,3 +242,16 @@ class ArticleSketch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id}:{self.value}"
+
+
+class CommonSketchValue(models.Model):
+    """A sketch value held by more articles than a near-duplicate lookup reads
+    (an agency's footer, a template: articles.services.SKETCH_COMMON_HOLDERS).
+    Marked when a lookup first finds it so; later lookups count it as common
+    without reading its holders again. A mark stays when articles are deleted:
+    a value that was boilerplate once is treated as boilerplate."""
+
+    value = models.BigIntegerField(primary_key=True)
+
+    def __str__(self) -> str:
+        return str(self.value)

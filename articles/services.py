@@ -35,6 +35,7 @@ from articles.language import detect_language
 from articles.models import (
     Article,
     ArticleSketch,
+    CommonSketchValue,
     OriginalFile,
     UploadBatch,
     content_hash,
@@ -42,7 +43,7 @@ from articles.models import (
 )
 from articles.parsing import Document, Failure, parse_file
 from tensions import extraction
-from tensions.bulk import rows_insert, rows_update
+from tensions.bulk import rows_update
 from tensions.services import events_record_many
 
 logger = logging.getLogger(__name__)
@@ -110,7 +111,7 @@ def article_create(
         with transaction.atomic():
             article = Article.objects.create(**fields, **_near_duplicate(signature))
             _verdict_apply(article)
-            rows_insert([ArticleSketch(article=article, value=v) for v in signature])
+            _sketch_store(article.pk, signature)
     except IntegrityError:
         # Another upload of the same text won the race.
         return Upload(Article.objects.get(content_hash=digest), created=False)
@@ -177,6 +178,22 @@ def _near_duplicate(signature: list[int]) -> dict:
     return {"duplicate_of_id": first or best, "similarity": round(score, 3)}
 
 
+def _sketch_store(article_id: int, signature: list[int]) -> None:
+    """The article's sketch rows, in one statement (on PostgreSQL without a
+    model instance each)."""
+    if connection.vendor != "postgresql":
+        ArticleSketch.objects.bulk_create(
+            ArticleSketch(article_id=article_id, value=v) for v in signature
+        )
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO articles_articlesketch (article_id, value) "
+            "SELECT %s, unnest(%s::bigint[])",
+            [article_id, signature],
+        )
+
+
 # A sketch value held by more stored articles than this is boilerplate (an
 # agency's footer, a template): it tells nothing about which story a text
 # re-publishes, and counting all its holders made each lookup read a share of
@@ -190,44 +207,88 @@ def _sharing(signature: list[int]) -> list[int]:
     sketch values (all but those more than SKETCH_COMMON_HOLDERS articles
     hold), most first, ties to the oldest. The similarity of the whole
     sketches then decides (_near_duplicate). For a text without boilerplate
-    this is a quarter of all its values, as it always was."""
+    this is a quarter of all its values, as it always was.
+
+    Values marked common (CommonSketchValue) are counted without reading
+    their holders; a value the lookup finds common is marked once the
+    caller's transaction commits."""
     bound = SKETCH_COMMON_HOLDERS
     if connection.vendor == "postgresql":
         # A walk of (value, article) per value that stops past the bound.
-        held, params = _HELD_POSTGRES, [signature, bound + 1]
+        wanted, held = _WANTED_POSTGRES, _HELD_POSTGRES
+        params = [signature, bound + 1]
     else:
-        held = _HELD_WINDOW.format(", ".join(["%s"] * len(signature)))
-        params = list(signature)
+        wanted = _WANTED_VALUES.format(", ".join(["(%s)"] * len(signature)))
+        held, params = _HELD_WINDOW, list(signature)
     with connection.cursor() as cursor:
         cursor.execute(
-            _SHARING.format(held=held), [*params, bound, len(signature), bound]
+            _SHARING.format(wanted=wanted, held=held),
+            [*params, bound, len(signature), bound],
         )
-        return [pk for (pk,) in cursor.fetchall()]
+        rows = cursor.fetchall()
+    found = sorted(value for common, value, _ in rows if common)
+    if found:
+        transaction.on_commit(lambda: _common_mark(found), robust=True)
+    shared = sorted((-n, pk) for common, pk, n in rows if not common)
+    return [pk for _, pk in shared]
 
 
+def _common_mark(values: list[int]) -> None:
+    """Mark sketch values common (in order: concurrent marks wait, never
+    deadlock)."""
+    CommonSketchValue.objects.bulk_create(
+        [CommonSketchValue(value=v) for v in values], ignore_conflicts=True
+    )
+
+
+# (value, whether it is marked common)
+_WANTED_POSTGRES = """
+    SELECT w.value, EXISTS (
+        SELECT 1 FROM articles_commonsketchvalue AS c WHERE c.value = w.value
+    ) AS known
+    FROM unnest(%s::bigint[]) AS w(value)
+"""
+_WANTED_VALUES = """
+    SELECT w.column1 AS value, EXISTS (
+        SELECT 1 FROM articles_commonsketchvalue AS c WHERE c.value = w.column1
+    ) AS known
+    FROM (VALUES {}) AS w
+"""
 # (value, article, how many hold the value: on PostgreSQL counted up to the
-# bound plus one, which is all the query needs to know)
+# bound plus one, which is all the query needs to know) for the values not
+# marked common
 _HELD_POSTGRES = """
     SELECT wanted.value, holder.article_id,
            count(*) OVER (PARTITION BY wanted.value) AS holders
-    FROM unnest(%s::bigint[]) AS wanted(value)
+    FROM wanted
     CROSS JOIN LATERAL (
         SELECT article_id FROM articles_articlesketch
         WHERE value = wanted.value ORDER BY article_id LIMIT %s
     ) AS holder
+    WHERE NOT wanted.known
 """
 _HELD_WINDOW = """
     SELECT value, article_id, count(*) OVER (PARTITION BY value) AS holders
-    FROM articles_articlesketch WHERE value IN ({})
+    FROM articles_articlesketch
+    WHERE value IN (SELECT value FROM wanted WHERE NOT known)
 """
+# Rows (0, candidate, values it holds) and (1, value found common, 0).
 _SHARING = """
-WITH held AS ({held}),
-common AS (SELECT count(DISTINCT value) AS n FROM held WHERE holders > %s),
-needed AS (SELECT (%s - n) / 4 AS n FROM common)
-SELECT article_id FROM held WHERE holders <= %s
-GROUP BY article_id
-HAVING count(*) >= (SELECT CASE WHEN n > 1 THEN n ELSE 1 END FROM needed)
-ORDER BY count(*) DESC, article_id LIMIT 5
+WITH wanted AS ({wanted}),
+held AS ({held}),
+found AS (SELECT DISTINCT value FROM held WHERE holders > %s),
+needed AS (
+    SELECT (%s - (SELECT count(*) FROM wanted WHERE known)
+               - (SELECT count(*) FROM found)) / 4 AS n
+)
+SELECT * FROM (
+    SELECT 0, article_id, count(*) FROM held WHERE holders <= %s
+    GROUP BY article_id
+    HAVING count(*) >= (SELECT CASE WHEN n > 1 THEN n ELSE 1 END FROM needed)
+    ORDER BY count(*) DESC, article_id LIMIT 5
+) AS best
+UNION ALL
+SELECT 1, value, 0 FROM found
 """
 
 

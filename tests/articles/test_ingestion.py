@@ -379,3 +379,37 @@ def test_a_re_published_story_is_linked_among_many_sharing_a_boilerplate(
 
     assert again.duplicate_of == stored[9]
     assert other.article.duplicate_of is None
+
+
+def test_a_value_found_common_is_marked_and_counted_common_from_then_on(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    from articles import services
+    from articles.fingerprint import sketch
+    from articles.models import ArticleSketch, CommonSketchValue
+
+    footer = (
+        " Reporting by the wire desk in Caracas, Moscow and Beijing; additional "
+        "reporting by correspondents in Washington and Brussels; writing by the "
+        "foreign desk; editing by the night editors of the agency, who check "
+        "every figure and every name before a story is sent to subscribers."
+    )
+    stories = samples.article_texts(9, seed=6, sentences=3)
+    stored = [article_create(text=story + footer).article for story in stories[:8]]
+    text = stories[8] + footer
+    footer_values = {v for v in sketch(text) if v in set(sketch(stories[0] + footer))}
+    monkeypatch.setattr(services, "SKETCH_COMMON_HOLDERS", 5)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services._sharing(sketch(text))
+
+    marked = set(CommonSketchValue.objects.values_list("value", flat=True))
+    assert marked and marked <= footer_values
+    # Fewer holders than the bound now: counted as common all the same, so
+    # a story sharing only the footer is no candidate...
+    monkeypatch.setattr(services, "SKETCH_COMMON_HOLDERS", 100)
+    ArticleSketch.objects.exclude(article=stored[0]).delete()
+    assert services._sharing(sketch(text)) == []
+    # ...where, unmarked, the footer's values alone made it one.
+    CommonSketchValue.objects.all().delete()
+    assert services._sharing(sketch(text)) == [stored[0].pk]
