@@ -258,12 +258,13 @@ _WANTED_VALUES = """
 # bound plus one, which is all the query needs to know) for the values not
 # marked common
 _HELD_POSTGRES = """
-    SELECT wanted.value, holder.article_id,
-           count(*) OVER (PARTITION BY wanted.value) AS holders
+    SELECT wanted.value, holder.article_id, holder.holders
     FROM wanted
     CROSS JOIN LATERAL (
-        SELECT article_id FROM articles_articlesketch
-        WHERE value = wanted.value ORDER BY article_id LIMIT %s
+        SELECT article_id, count(*) OVER () AS holders FROM (
+            SELECT article_id FROM articles_articlesketch
+            WHERE value = wanted.value ORDER BY article_id LIMIT %s
+        ) AS first
     ) AS holder
     WHERE NOT wanted.known
 """
