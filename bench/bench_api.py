@@ -229,21 +229,44 @@ def plans(stack, token: str, paths: dict[str, str]) -> str:
     from django.test.utils import CaptureQueriesContext
 
     client, out = Client(HTTP_HOST="127.0.0.1"), []
-    for name, path in paths.items():
-        with CaptureQueriesContext(connection) as captured:
-            status = client.get(
-                path, HTTP_AUTHORIZATION=f"Token {token}", HTTP_CACHE_CONTROL="no-cache"
-            ).status_code
-        out.append(f"## {name}: GET {path} -> {status}\n")
-        with psycopg2.connect(stack.database_url) as conn, conn.cursor() as cur:
+    with psycopg2.connect(stack.database_url) as conn, conn.cursor() as cur:
+        for name, path in paths.items():
+            with CaptureQueriesContext(connection) as captured:
+                status = client.get(
+                    path,
+                    HTTP_AUTHORIZATION=f"Token {token}",
+                    HTTP_CACHE_CONTROL="no-cache",
+                ).status_code
+            out.append(f"## {name}: GET {path} -> {status}\n")
             for query in captured.captured_queries:
-                sql = query["sql"]
-                if "authtoken_token" in sql or "pg_current_snapshot" in sql:
-                    continue
-                cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
-                plan = "\n".join(row[0] for row in cur.fetchall())
-                out.append(f"{sql}\n\n{plan}\n")
+                out += _plan(cur, query["sql"])
     return "\n".join(out)
+
+
+def _plan(cur, sql: str) -> list[str]:
+    """EXPLAIN ANALYZE of a query the app ran, prepared here as the app prepared
+    it (tensions/prepared.py): a statement's plan is the one PostgreSQL keeps
+    after five runs."""
+    if sql.startswith("PREPARE "):
+        prepare, sql = sql.split("\n; ", 1)
+        if _prepared_text(cur, prepare.split()[1]) is None:
+            cur.execute(prepare)
+    text = sql
+    if sql.startswith("EXECUTE "):
+        text = _prepared_text(cur, sql.split()[1].split("(")[0])
+        for _ in range(5):
+            cur.execute(sql)
+    if "authtoken_token" in text or "pg_current_snapshot" in text:
+        return []
+    cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+    plan = "\n".join(row[0] for row in cur.fetchall())
+    return [f"{text}\n{sql if sql != text else ''}\n{plan}\n"]
+
+
+def _prepared_text(cur, name: str) -> str | None:
+    cur.execute("SELECT statement FROM pg_prepared_statements WHERE name = %s", [name])
+    found = cur.fetchone()
+    return found and found[0]
 
 
 # Run ----------------------------------------------------------------------

@@ -2,8 +2,9 @@
 
 DRF's TokenAuthentication builds an ORM query (token joined to its user) on every
 request: building and compiling it cost more than running it. This reads the
-same row with fixed SQL, written once per process, and refuses what DRF refuses:
-an unknown (or revoked, hence deleted) key and an inactive user.
+same row with fixed SQL, written once per process (and prepared once per database
+connection, tensions/prepared.py), and refuses what DRF refuses: an unknown (or
+revoked, hence deleted) key and an inactive user.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 
+from tensions import prepared
+
 
 class LeanTokenAuthentication(TokenAuthentication):
     """`Authorization: Token <key>`, as DRF's, with the user read in one query."""
@@ -24,11 +27,10 @@ class LeanTokenAuthentication(TokenAuthentication):
     def authenticate_credentials(self, key):
         if self.get_model() is not Token:  # a subclass chose another model
             return super().authenticate_credentials(key)
-        with connection.cursor() as cursor:
-            cursor.execute(_token_sql(connection.vendor), [key])
-            row = cursor.fetchone()
-        if row is None:
+        found = prepared.rows_fetch(_token_sql(connection.vendor), (key,))
+        if not found:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
+        row = found[0]
         token_columns, user_columns = _columns()
         split = len(token_columns)
         token = Token.from_db(connection.alias, token_columns, row[:split])

@@ -96,4 +96,5 @@ def _key(request) -> str | None:
 
 
 def _wants_fresh(request) -> bool:
-    return "no-cache" in request.headers.get("Cache-Control", "").lower()
+    # META, not request.headers: that would copy every header of the request.
+    return "no-cache" in request.META.get("HTTP_CACHE_CONTROL", "").lower()

@@ -6,8 +6,11 @@ query in PostgreSQL and its round trip were about one; django-filter resolving
 its WHERE terms (`Least`, `Greatest`, `Coalesce`) anew for every request and
 Django compiling the SQL again were over 40 % of it. Here each parameter is
 checked by hand, a parameterised WHERE term is added for it (no input is ever
-put into the SQL text), and the rows are read with one cursor (about 3.4 ms
-for the same page; bench/README.md).
+put into the SQL text), and the rows are read with one statement, prepared once
+per connection on PostgreSQL (tensions/prepared.py): an events page joins its
+actors around an inner ORDER BY ... LIMIT, so that the plan PostgreSQL may keep
+for all the pages of a question still stops after a page's rows (bench/README.md
+lists the plans). Rows come back as tuples named by their columns.
 
 The answer stays the one the general path gives, byte for byte: the view still
 authenticates, checks permissions and throttles as a DRF view; an events page
@@ -29,6 +32,7 @@ this module off.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import datetime as dt
 import functools
@@ -37,13 +41,14 @@ import math
 import re
 from collections.abc import Callable
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 
-from tensions import api, relations
+from tensions import api, prepared, relations
 from tensions.extraction import taxonomy
 from tensions.models import UNDATED, Actor, DyadPeriod, Event, Period
 
@@ -81,10 +86,8 @@ def events_page(request, view) -> list[dict] | bytes | None:
     except _Unsupported:
         return None
     if _compact_json(request):
-        return _json_page(view.paginator, [_event_json(row) for row in rows])
-    return [
-        api.event_row_data(row | {"context": _json(row["context"])}) for row in rows
-    ]
+        return _json_page(view.paginator, _events_json(rows))
+    return [api.event_row_data(_event_dict(row)) for row in rows]
 
 
 def relations_page(request, view, *, directed: bool) -> list[dict] | None:
@@ -166,15 +169,18 @@ def _iso_day(value: str) -> dt.date:
 @dataclasses.dataclass(frozen=True)
 class _Rows:
     """SELECT ... FROM ... [WHERE terms] [GROUP BY]: DRF's cursor pagination
-    orders it, bounds it by the position in its cursor and slices one page."""
+    orders it, bounds it by the position in its cursor and slices one page, which
+    `around` may join to other tables (in `outer` order): below the LIMIT, a plan
+    kept for every page of the question can stop after a page's rows."""
 
     select: str
     terms: tuple[str, ...]
     params: tuple
     group: str
     columns: dict[str, str]  # what the paginator orders by -> its SQL
-    names: tuple[str, ...]  # the keys of a row, in the order selected
-    convert: Callable[[dict], dict]  # to the row the general path reads
+    convert: Callable[[tuple], object]  # to the row the paginator reads
+    around: str = ""  # a SELECT of the page, as {page}, ending ORDER BY {order}
+    outer: dict[str, str] = dataclasses.field(default_factory=dict)  # in `around`
     ordering: tuple[str, ...] = ()
 
     def where(self, term: str, *params) -> _Rows:
@@ -191,19 +197,23 @@ class _Rows:
         bound = _position(name, value)
         return self.where(f"{self.columns[name]} {_OPERATORS[operator]} %s", bound)
 
-    def __getitem__(self, window: slice) -> list[dict]:
-        order = ", ".join(
-            f"{self.columns[name.lstrip('-')]} "
+    def __getitem__(self, window: slice) -> list:
+        where = f" WHERE {' AND '.join(self.terms)}" if self.terms else ""
+        page = (
+            f"{self.select}{where}{self.group} ORDER BY {self._order(self.columns)} "
+            "LIMIT %s OFFSET %s"
+        )
+        if self.around:
+            page = self.around.format(page=page, order=self._order(self.outer))
+        params = (*self.params, window.stop - window.start, window.start)
+        return list(map(self.convert, prepared.rows_fetch(page, params)))
+
+    def _order(self, columns: dict[str, str]) -> str:
+        return ", ".join(
+            f"{columns[name.lstrip('-')]} "
             + ("DESC" if name.startswith("-") else "ASC")
             for name in self.ordering
         )
-        where = f" WHERE {' AND '.join(self.terms)}" if self.terms else ""
-        sql = f"{self.select}{where}{self.group} ORDER BY {order} LIMIT %s OFFSET %s"
-        params = (*self.params, window.stop - window.start, window.start)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            found = cursor.fetchall()
-        return [self.convert(dict(zip(self.names, row, strict=True))) for row in found]
 
 
 _OPERATORS = {"lt": "<", "gt": ">"}
@@ -260,32 +270,40 @@ def _sql(name: str) -> str:
     return _LITERALS[connection.vendor][name]
 
 
+@functools.cache
 def _column(model, name: str, alias: str) -> str:
-    column = model._meta.get_field(name).column
-    return f"{alias}.{connection.ops.quote_name(column)}"
+    # Quoted as both backends quote names (the connection costs a lookup per use).
+    return f'{alias}."{model._meta.get_field(name).column}"'
 
 
 # Events -----------------------------------------------------------------------
 
 
 @functools.cache
-def _events_sql(vendor: str) -> tuple[str, dict[str, str]]:
-    """The SELECT of an events page and its ordering columns, once per process."""
-    selected = [_event_column(name) for name in api.EVENT_ROW_COLUMNS]
+def _events_sql(vendor: str) -> tuple[str, str, dict[str, str], dict[str, str]]:
+    """The SELECT of an events page's own columns, the SELECT joining its actors
+    around it, and the ordering columns of each, once per process."""
+    own = [_column(Event, n, "e") for n in api.EVENT_ROW_COLUMNS if "__" not in n]
     sort_day = f"COALESCE({_column(Event, 'day', 'e')}, {_sql('undated')})"
-    actor, event = (connection.ops.quote_name(m._meta.db_table) for m in (Actor, Event))
+    quote = connection.ops.quote_name
+    actor, event = (quote(m._meta.db_table) for m in (Actor, Event))
     select = (
-        f"SELECT {', '.join(selected)}, {sort_day} FROM {event} e "
+        f"SELECT {', '.join(own)}, {sort_day} AS {quote('sort_day')} FROM {event} e"
+    )
+    selected = [_event_column(name) for name in api.EVENT_ROW_COLUMNS]
+    around = (
+        f"SELECT {', '.join(selected)}, e.{quote('sort_day')} FROM ({{page}}) e "
         f"INNER JOIN {actor} s ON {_column(Actor, 'id', 's')} = "
         f"{_column(Event, 'source_actor', 'e')} LEFT OUTER JOIN {actor} t ON "
-        f"{_column(Actor, 'id', 't')} = {_column(Event, 'target_actor', 'e')}"
+        f"{_column(Actor, 'id', 't')} = {_column(Event, 'target_actor', 'e')} "
+        "ORDER BY {order}"
     )
     columns = {
         "sort_day": sort_day,
         "intensity": _column(Event, "intensity", "e"),
         "id": _column(Event, "id", "e"),
     }
-    return select, columns
+    return select, around, columns, columns | {"sort_day": f"e.{quote('sort_day')}"}
 
 
 def _event_column(name: str) -> str:
@@ -295,17 +313,25 @@ def _event_column(name: str) -> str:
     return _column(Actor, field, "s" if relation == "source_actor" else "t")
 
 
-def _event_row(row: dict) -> dict:
+@functools.cache
+def _event_row() -> type:
+    """An events page's row: a tuple whose values the paginator and the JSON
+    writer read by name."""
+    return collections.namedtuple("EventRow", (*api.EVENT_ROW_COLUMNS, "sort_day"))
+
+
+def _event_dict(row) -> dict:
+    """The row as the general path reads it."""
+    found = row._asdict()
     for name in ("date", "first_reported", "sort_day"):
-        row[name] = _day(row[name])
-    return row
+        found[name] = _day(found[name])
+    found["context"] = _json(found["context"])
+    return found
 
 
 def _event_rows(query: _Query) -> _Rows:
-    select, columns = _events_sql(connection.vendor)
-    rows = _Rows(
-        select, (), (), "", columns, (*api.EVENT_ROW_COLUMNS, "sort_day"), _event_row
-    )
+    select, around, columns, outer = _events_sql(connection.vendor)
+    rows = _Rows(select, (), (), "", columns, _event_row()._make, around, outer)
     if query.params.get("rejected") != "1":  # as Event.objects.visible()
         rejected = Event.ReviewState.REJECTED.value
         rows = rows.where(f"NOT ({_column(Event, 'review_state', 'e')} = %s)", rejected)
@@ -406,49 +432,81 @@ def _json_page(paginator, rows: list[str]) -> bytes:
     return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").encode()
 
 
-def _event_json(row: dict) -> str:
+def _events_json(rows: list) -> list[str]:
+    # One query read the page: an actor's columns are the same on each of its
+    # rows, and contexts repeat, so each is written once per page.
+    page = _Written(_url_json(), {None: "null"}, {})
+    return [_event_json(row, page) for row in rows]
+
+
+class _Written(NamedTuple):
+    url: tuple[str, str]  # an event's URL, before and after its id
+    actors: dict[int | None, str]
+    contexts: dict[str, str]
+
+
+def _event_json(row, page: _Written) -> str:
     """api.event_row_data(row) as the JSON renderer writes it."""
-    pk, type_, mode = row["id"], row["type"], row["mode"]
+    actors, (before, after) = page.actors, page.url
+    if (source := actors.get(row.source_actor_id)) is None:
+        source = actors[row.source_actor_id] = _actor_json(
+            row.source_actor_id, row.source_actor__name, row.source_actor__kind,
+            row.source_actor__title, row.source_actor__country_id,
+        )  # fmt: skip
+    if (target := actors.get(row.target_actor_id)) is None:
+        target = actors[row.target_actor_id] = _actor_json(
+            row.target_actor_id, row.target_actor__name, row.target_actor__kind,
+            row.target_actor__title, row.target_actor__country_id,
+        )  # fmt: skip
+    if (context := page.contexts.get(row.context)) is None:
+        context = page.contexts[row.context] = _context_json(row.context)
     return (
-        f'{{"id":{pk},"url":{_escaped(api.event_url(pk))},"type":{_escaped(type_)},'
-        f'"mode":{_escaped(mode)},"context":{_context_json(row["context"])},'
-        f'"status":{_escaped(row["status"])},"channel":{_escaped(row["channel"])},'
-        f'"source":{_actor_json(row, "source_actor_")},'
-        f'"target":{_actor_json(row, "target_actor_")},'
-        f'"source_country":{_text_json(row["source_country_id"])},'
-        f'"target_country":{_text_json(row["target_country_id"])},'
-        f'"date":{_day_json(row["date"])},'
-        f'"date_precision":{_escaped(row["date_precision"])},'
-        f'"what":{_escaped(row["what"])},"intensity":{_float_json(row["intensity"])},'
-        f'"cameo_root":{_escaped(taxonomy.cameo_root(type_, mode))},'
-        f'"confidence":{_float_json(row["confidence"])},'
-        f'"review_state":{_escaped(row["review_state"])},"version":{row["version"]},'
-        f'"mention_count":{row["mention_count"]},'
-        f'"article_count":{row["article_count"]},'
-        f'"publisher_count":{row["publisher_count"]},'
-        f'"first_reported":{_day_json(row["first_reported"])}}}'
+        f'{{"id":{row.id},"url":{before}{row.id}{after},"type":{_escaped(row.type)},'
+        f'"mode":{_escaped(row.mode)},"context":{context},'
+        f'"status":{_escaped(row.status)},"channel":{_escaped(row.channel)},'
+        f'"source":{source},"target":{target},'
+        f'"source_country":{_text_json(row.source_country_id)},'
+        f'"target_country":{_text_json(row.target_country_id)},'
+        f'"date":{_day_json(row.date)},'
+        f'"date_precision":{_escaped(row.date_precision)},'
+        f'"what":{_escaped(row.what)},"intensity":{_float_json(row.intensity)},'
+        f'"cameo_root":{_cameo_json(row.type, row.mode)},'
+        f'"confidence":{_float_json(row.confidence)},'
+        f'"review_state":{_escaped(row.review_state)},"version":{row.version},'
+        f'"mention_count":{row.mention_count},'
+        f'"article_count":{row.article_count},'
+        f'"publisher_count":{row.publisher_count},'
+        f'"first_reported":{_day_json(row.first_reported)}}}'
     )
 
 
-def _actor_json(row: dict, prefix: str) -> str:
+def _actor_json(pk: int, name: str, kind: str, title: str, country: str | None) -> str:
     """The source or target of api.event_row_data(row), as the renderer writes it."""
-    if not (pk := row[prefix + "id"]):
-        return "null"
-    joined = prefix + "_"
     return (
-        f'{{"id":{pk},"name":{_escaped(row[joined + "name"])},'
-        f'"kind":{_escaped(row[joined + "kind"])},'
-        f'"title":{_escaped(row[joined + "title"])},'
-        f'"country":{_text_json(row[joined + "country_id"])}}}'
+        f'{{"id":{pk},"name":{_escaped(name)},"kind":{_escaped(kind)},'
+        f'"title":{_escaped(title)},"country":{_text_json(country)}}}'
     )
+
+
+@functools.cache
+def _url_json() -> tuple[str, str]:
+    """api.event_url's JSON text, before and after the event's id."""
+    mark = 918273645
+    before, after = _escaped(api.event_url(mark)).split(str(mark))
+    return before, after
+
+
+@functools.lru_cache(maxsize=1024)
+def _cameo_json(type_: str, mode: str) -> str:
+    return _escaped(taxonomy.cameo_root(type_, mode))
 
 
 def _text_json(text: str | None) -> str:
     return "null" if text is None else _escaped(text)
 
 
-def _day_json(day: dt.date | None) -> str:
-    return "null" if day is None else f'"{day.isoformat()}"'
+def _day_json(day: dt.date | str | None) -> str:
+    return "null" if day is None else f'"{day}"'  # ISO, as a date or text
 
 
 def _float_json(value) -> str:
@@ -492,7 +550,8 @@ def _relations_sql(vendor: str, directed: bool) -> tuple[str, str, dict, tuple]:
     return select, group, {"start": start, "a": a, "b": b}, names
 
 
-def _relation_row(row: dict) -> dict:
+def _relation_row(names: tuple[str, ...], values: tuple) -> dict:
+    row = dict(zip(names, values, strict=True))
     row["start"] = _day(row["start"])
     for name in ("by_type", "by_status", "types", "statuses"):
         if name in row:
@@ -505,7 +564,8 @@ def _relation_rows(query: _Query, directed: bool) -> _Rows:
     # does: keep to the values both read alike.
     query.choice("directed", ("true", "false"))
     select, group, columns, names = _relations_sql(connection.vendor, directed)
-    rows = _Rows(select, (), (), group, columns, names, _relation_row)
+    convert = functools.partial(_relation_row, names)
+    rows = _Rows(select, (), (), group, columns, convert)
     period = query.choice("period", Period.values)
     if "period" in query.params and not period:
         raise _Unsupported  # the view drops the month default, the filter not
