@@ -216,10 +216,17 @@ def sparkline(points: list[Point]) -> Sparkline:
 def sparkline_of(indexes: list[float]) -> Sparkline:
     """sparkline() of the points' indexes."""
     values = indexes or [0.0]
-    step = SPARK_WIDTH / max(len(values) - 1, 1)
     half = SPARK_HEIGHT / 2 - 2
     coords = [
-        f"{i * step:.1f},{SPARK_HEIGHT / 2 - v / 100 * half:.1f}"
-        for i, v in enumerate(values)
+        f"{x},{SPARK_HEIGHT / 2 - v / 100 * half:.1f}"
+        for x, v in zip(_spark_xs(len(values)), values, strict=True)
     ]
     return Sparkline(" ".join(coords), SPARK_HEIGHT / 2, values[-1])
+
+
+@functools.cache
+def _spark_xs(count: int) -> tuple[str, ...]:
+    """The x of each of `count` points across a sparkline, written out once:
+    pages draw dozens of lines of the same length."""
+    step = SPARK_WIDTH / max(count - 1, 1)
+    return tuple(f"{i * step:.1f}" for i in range(count))

@@ -74,6 +74,12 @@ class TimelineForm(forms.Form):
     ACTUAL = (taxonomy.OCCURRED, taxonomy.DENIED)
     REVIEWED = (Event.ReviewState.CONFIRMED, Event.ReviewState.EDITED)
 
+    def __init__(self, *args, known: frozenset[str] = frozenset(), **kwargs):
+        """`known`: codes of countries the caller has just read (the page's
+        choices), which need no look-up."""
+        super().__init__(*args, **kwargs)
+        self.known = known
+
     def filter(self, events):
         """`events` narrowed by the filters chosen (the form must be valid)."""
         data = self.cleaned_data
@@ -108,10 +114,11 @@ class TimelineForm(forms.Form):
     def _check_codes(self, data) -> None:
         codes = list(data.get("countries") or [])
         focus = data.get("focus")
-        known = set(
-            Country.objects.filter(code__in=[*codes, focus]).values_list(
-                "code", flat=True
-            )
+        asked = {*codes, focus} - self.known - {"", None}
+        known = self.known | set(
+            Country.objects.filter(code__in=asked).values_list("code", flat=True)
+            if asked
+            else ()
         )
         unknown = [code for code in codes if code not in known]
         if unknown:

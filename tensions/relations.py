@@ -32,7 +32,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import Case, Exists, Max, Min, Q, Sum, Value, When
+from django.db.models import Q, Sum
 from django.db.models.functions import Greatest, Least
 
 from tensions import dataversion
@@ -60,6 +60,15 @@ def event_weight(*, status: str, confidence: float, articles: int) -> float:
 
 def tension_index(conflict: float, cooperation: float) -> float:
     return 100 * (conflict - cooperation) / (conflict + cooperation + DAMPING)
+
+
+def tension_index_sql(conflict: str, cooperation: str) -> str:
+    """tension_index() as an SQL expression of two double columns: the same
+    operations in the same order, so the same doubles (rankings sort on it)."""
+    return (
+        f"(100 * ({conflict} - {cooperation}) "
+        f"/ ({conflict} + {cooperation} + {DAMPING!r}))"
+    )
 
 
 def scores(events: Iterable[dict]) -> tuple[float, float]:
@@ -333,6 +342,121 @@ def largest_change(scores: list[PairScore], limit: int = 10) -> list[PairScore]:
     return heapq.nsmallest(limit, scores, key=lambda s: (-abs(s.change), s.a, s.b))
 
 
+@dataclass(frozen=True, slots=True)
+class Rankings:
+    """A period's rankings of pairs (most_tense, largest_change, most_active
+    of pairs_compare) and its count of events between countries; with the
+    sums per `series` period of the pairs ranked most tense or most changed."""
+
+    tense: list[PairScore]
+    moved: list[PairScore]
+    active: list[PairScore]
+    events: int
+    series: dict[tuple[str, str], dict[dt.date, tuple[int, float, float]]]
+
+
+def pairs_ranked(
+    *,
+    period: str,
+    start: dt.date,
+    series: tuple[str, dt.date, dt.date],
+    limit: int = 10,
+) -> Rankings:
+    """pairs_compare's three rankings from one query: the database scores the
+    pairs, keeps the first `limit` of each order, and sums the `series` periods
+    (period, first start, last start) of those ranked by tension or change."""
+    series_period, first, last = series
+    values = {
+        "period": period,
+        "start": start,
+        "previous": period_previous(start, period),
+        "limit": limit,
+        "series_period": series_period,
+        "first": first,
+        "last": last,
+    }
+    ranked: dict[str, list[PairScore]] = {"tense": [], "moved": [], "active": []}
+    sums: dict[tuple[str, str], dict] = {}
+    events = 0
+    with connection.cursor() as cursor:
+        cursor.execute(_ranked_sql(connection.vendor), values)
+        for kind, a, b, n, c, k, was, day in cursor.fetchall():
+            if kind == "period":
+                sums.setdefault((a, b), {})[as_date(day)] = (n, c, k)
+            elif kind == "all":
+                events = n or 0
+            else:
+                ranked[kind].append(PairScore(a, b, n, c, k, was))
+    return Rankings(
+        # the same orders as pairs_compare's, of the same first few
+        most_tense(ranked["tense"], limit),
+        largest_change(ranked["moved"], limit),
+        most_active(ranked["active"], limit),
+        events,
+        sums,
+    )
+
+
+def as_date(value) -> dt.date:
+    """A date as a raw cursor gives it (SQLite's in ISO text, at times)."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
+# LEAST, GREATEST and a collation that sorts codes as Python does, per database
+_DIALECTS = {
+    "postgresql": ("LEAST", "GREATEST", ' COLLATE "C"'),
+    "sqlite": ("MIN", "MAX", ""),
+}
+
+
+def _ranked_sql(vendor: str) -> str:
+    """pairs_compare's sums and indexes; the first `limit` pairs in the orders
+    of most_tense, largest_change and most_active; the sum of events; the
+    series of the pairs in the first two orders. One row shape for all
+    (kind, a, b, n, c, k, previous index, series period)."""
+    least, greatest, exact = _DIALECTS[vendor]
+    now = "FILTER (WHERE start = %(start)s)"
+    before = "FILTER (WHERE start = %(previous)s)"
+    codes = f"a{exact}, b{exact} LIMIT %(limit)s"
+    return f"""
+WITH scored AS (
+    SELECT a, b, n, c, k, {tension_index_sql("c", "k")} AS now,
+        {tension_index_sql("was_c", "was_k")} AS was
+    FROM (
+        SELECT {least}(source_id, target_id) AS a,
+            {greatest}(source_id, target_id) AS b,
+            COALESCE(SUM(events) {now}, 0) AS n,
+            COALESCE(SUM(conflict) {now}, 0.0) AS c,
+            COALESCE(SUM(cooperation) {now}, 0.0) AS k,
+            COALESCE(SUM(conflict) {before}, 0.0) AS was_c,
+            COALESCE(SUM(cooperation) {before}, 0.0) AS was_k
+        FROM tensions_dyadperiod
+        WHERE period = %(period)s AND start IN (%(start)s, %(previous)s)
+        GROUP BY 1, 2
+    ) AS pairs
+), tense AS (
+    SELECT * FROM scored WHERE n > 0 ORDER BY now DESC, {codes}
+), moved AS (
+    SELECT * FROM scored ORDER BY ABS(now - was) DESC, {codes}
+), active AS (
+    SELECT * FROM scored WHERE n > 0 ORDER BY n DESC, {codes}
+), drawn AS (
+    SELECT a, b FROM tense UNION SELECT a, b FROM moved
+)
+SELECT 'tense', a, b, n, c, k, was, CAST(NULL AS DATE) FROM tense
+UNION ALL SELECT 'moved', a, b, n, c, k, was, NULL FROM moved
+UNION ALL SELECT 'active', a, b, n, c, k, was, NULL FROM active
+UNION ALL SELECT 'all', NULL, NULL, SUM(n), NULL, NULL, NULL, NULL FROM scored
+UNION ALL SELECT 'period', drawn.a, drawn.b, SUM(cell.events),
+    SUM(cell.conflict), SUM(cell.cooperation), NULL, cell.start
+FROM drawn JOIN tensions_dyadperiod cell
+    ON (cell.source_id = drawn.a AND cell.target_id = drawn.b)
+    OR (cell.source_id = drawn.b AND cell.target_id = drawn.a)
+WHERE cell.period = %(series_period)s AND cell.start BETWEEN %(first)s AND %(last)s
+GROUP BY drawn.a, drawn.b, cell.start
+"""
+
+
 @dataclass(frozen=True)
 class Point:
     start: dt.date
@@ -387,71 +511,6 @@ def _point(start: dt.date, following: dt.date, rows: list[DyadPeriod]) -> Point:
         cooperation=sum(r.cooperation for r in rows),
         by_type=dict(by_type),
     )
-
-
-@dataclass(frozen=True)
-class Tally:
-    """An undirected pair's events in one period, or the part of it between
-    two days: counts per status and the index's two scores."""
-
-    a: str
-    b: str
-    first: dt.date
-    last: dt.date
-    by_status: dict
-    conflict: float
-    cooperation: float
-
-
-def pairs_span(rows: Q, within: Q, marks: Q) -> tuple | None:
-    """The first and last day with events among the DyadPeriod `rows`, and
-    how many events they have on the days `within` (a Q on `start`); None
-    when they have none, or when some of the StaleCell `marks` still wait
-    for their refresh (the rows are behind the events)."""
-    waiting = Exists(StaleCell.objects.filter(marks))
-    found = DyadPeriod.objects.filter(rows, period=Period.DAY).aggregate(
-        first=Min("start"),
-        last=Max("start"),
-        shown=Sum("events", filter=within, default=0),
-        # in the same query: one look at the marks, whatever the rows
-        stale=Max(Case(When(waiting, then=Value(1)), default=Value(0))),
-    )
-    if found["first"] is None or found["stale"]:
-        return None
-    return found["first"], found["last"], found["shown"]
-
-
-def pairs_tallies(rows: Q, *, period: str, start: dt.date, end: dt.date) -> list[Tally]:
-    """Each undirected pair's events per `period` between two days (included),
-    in one query of the DyadPeriod `rows`: whole periods from their own rows,
-    the parts of periods cut by `start` or `end` from the day rows."""
-    whole, following = _whole_periods(start, end, period)
-    lead_end = min(whole, end + dt.timedelta(days=1))
-    wanted = Q(period=period, start__gte=whole, start__lt=following)
-    wanted |= Q(period=Period.DAY, start__gte=start, start__lt=lead_end)
-    wanted |= Q(period=Period.DAY, start__gte=max(following, lead_end), start__lte=end)
-    found: dict[tuple, list] = {}
-    for row in DyadPeriod.objects.filter(rows, wanted).values_list(
-        "source_id", "target_id", "start", "by_status", "conflict", "cooperation"
-    ):
-        a, b = sorted(row[:2])
-        key = (a, b, period_start(row[2], period))
-        tally = found.setdefault(key, [Counter(), 0.0, 0.0])
-        tally[0].update(row[3])
-        tally[1] += row[4]
-        tally[2] += row[5]
-    return [
-        Tally(a, b, max(first, start), min(period_last(first, period), end), *sums)
-        for (a, b, first), sums in sorted(found.items())
-    ]
-
-
-def _whole_periods(start: dt.date, end: dt.date, period: str):
-    """The first period starting on or after `start`, and the first one that
-    does not end by `end`: the periods between are whole."""
-    first = period_start(start, period)
-    whole = first if first == start else period_next(first, period)
-    return whole, period_start(end + dt.timedelta(days=1), period)
 
 
 def is_spike(values: list[float]) -> bool:

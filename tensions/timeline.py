@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from html import escape  # Django's escape without its lazy-string wrapper
 
 from django.urls import reverse
@@ -27,6 +27,10 @@ from django.utils.safestring import SafeString, mark_safe
 
 from tensions.display import date_label, event_title, intensity_colour
 from tensions.relations import tension_index
+
+# A pure function that a wide timeline calls for every mark and index cell,
+# on a few hundred distinct days.
+_day_label = lru_cache(maxsize=4096)(date_label)
 
 WIDTH = 1000
 GUTTER = 240  # room for the lane labels, left of the plot
@@ -149,11 +153,11 @@ class DayCluster(_Counted):
 class PeriodMark(_Counted):
     """A pair's events of one week or month: a rounded square with their count."""
 
-    @property
+    @cached_property  # asked for again by `left` and the markup
     def label(self) -> str:
         return _count_label(self.count)
 
-    @property
+    @cached_property
     def width(self) -> float:
         return _period_mark_width(self.label)
 
@@ -299,18 +303,23 @@ class Scale:
     right: float = WIDTH - RIGHT_PAD
 
     def x(self, date: dt.date) -> float:
-        share = (date - self.start).days / max((self.end - self.start).days, 1)
+        share = (date - self.start).days / self._days
         return round(self._inner_left + share * self._inner_width, 1)
 
     @property
     def day_width(self) -> float:
-        return self._inner_width / max((self.end - self.start).days, 1)
+        return self._inner_width / self._days
 
-    @property
+    # Computed once: a wide timeline places hundreds of marks and cells.
+    @cached_property
+    def _days(self) -> int:
+        return max((self.end - self.start).days, 1)
+
+    @cached_property
     def _inner_left(self) -> float:
         return self.left + MARK_RADIUS + 4
 
-    @property
+    @cached_property
     def _inner_width(self) -> float:
         return self.right - MARK_RADIUS - 4 - self._inner_left
 
@@ -358,11 +367,12 @@ class Gathered:
     scores: tuple[float, float] | None = None  # the index's (C, K), when known
     pk: int = 0
 
-    @property
+    # Asked for several times per mark: computed once (the fields are fixed).
+    @cached_property
     def count(self) -> int:
         return sum(self.by_status.values())
 
-    @property
+    @cached_property
     def status(self) -> str:
         """The status most of them have (the more real one on a tie)."""
         return min(self.by_status, key=lambda s: (-self.by_status[s], _realness(s)))
@@ -541,7 +551,7 @@ def _layout_lane(lane: Lane, plan: _Plan, scale: Scale, links: _Links, y) -> Non
             end += 1
         days = [groups[i][0].when for i in (unplaced[first], unplaced[end - 1])]
         href = links.events(lane.key, days[0], days[-1])
-        title = f"{n} more events here, {date_label(days[0])} – {date_label(days[-1])}"
+        title = f"{n} more events here, {_day_label(days[0])} – {_day_label(days[-1])}"
         lane.clusters.append(Cluster(x, badge_y, n, f"{title}: list them", href))
 
 
@@ -550,7 +560,7 @@ def _day_cluster(group: list, key, x: float, y: float, href: Callable) -> DayClu
     named = [
         f"• {event_title(e)}" for e in group[:DAY_CLUSTER_TITLES] if not _gathered(e)
     ]
-    title = f"{size} events on {date_label(day)}"
+    title = f"{size} events on {_day_label(day)}"
     if named:
         more = [f"… and {size - len(named)} more"] if size > len(named) else []
         title += ":\n" + "\n".join(named + more)
@@ -575,8 +585,8 @@ def _period_mark(
     statuses = sorted(entry.by_status.items(), key=lambda item: _realness(item[0]))
     counts = ", ".join(f"{n} {status}" for status, n in statuses)
     title = (
-        f"{entry.count} events between {lane.label}, {date_label(entry.when)} – "
-        f"{date_label(entry.last)}: {counts} · {entry.balance_label} · "
+        f"{entry.count} events between {lane.label}, {_day_label(entry.when)} – "
+        f"{_day_label(entry.last)}: {counts} · {entry.balance_label} · "
         "open to list them"
     )
     return PeriodMark(
@@ -610,7 +620,7 @@ def _layout_index(lane: Lane, scale: Scale, points: list, href: Callable) -> Non
                 title=(
                     f"Tension index {index:+.0f} · {point.events} event"
                     f"{'s' if point.events != 1 else ''} · "
-                    f"{date_label(point.start)} – {date_label(point.end)}"
+                    f"{_day_label(point.start)} – {_day_label(point.end)}"
                 ),
                 href=href(lane.key, point),
             )

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections import defaultdict
+import json
+from collections import Counter, defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import quote_plus, urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache, caches
 from django.core.cache.backends.dummy import DummyCache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connection
 from django.db.models import (
     Avg,
-    Case,
     Count,
     F,
     Max,
@@ -24,7 +26,6 @@ from django.db.models import (
     Prefetch,
     Q,
     Sum,
-    When,
 )
 from django.db.models.functions import Greatest, Least, TruncMonth, TruncWeek
 from django.http import Http404
@@ -57,6 +58,7 @@ from tensions.forms import (
     WatchForm,
 )
 from tensions.models import (
+    UNDATED,
     Actor,
     Country,
     DyadPeriod,
@@ -64,6 +66,7 @@ from tensions.models import (
     Mention,
     Period,
     Revision,
+    StaleCell,
     Watch,
 )
 from tensions.timeline import (
@@ -102,22 +105,6 @@ def _dated(events):
     return events.filter(day__isnull=False)
 
 
-def _newest(events):
-    """The events recorded last (an index walk, where "by day" would sort them all)."""
-    return events.order_by("-created_at", "-id")
-
-
-def _latest_first(events):
-    return _dated(events).order_by("-day", "-id")
-
-
-def _table_rows(events):
-    """With what a table's rows read besides the event (templatetags/events.py:
-    the target, named when `what` is empty): PostgreSQL plans a join of four
-    tables in about 2 ms, of two in a fifth of that."""
-    return events.select_related("target_actor", "target_country")
-
-
 @login_required
 def home(request):
     processing = summary.processing_summary()  # live: statuses move all the time
@@ -152,19 +139,34 @@ def home(request):
 
 def _ranked(latest_month: dt.date | None) -> dict:
     """The rankings, the most active pairs and the month's count of events
-    between countries: orderings and a sum of one list of this month's pairs
-    (relations.pairs_compare, from the maintained DyadPeriod rows)."""
-    month = relations.period_start(timezone.localdate(), Period.MONTH)
-    scores = relations.pairs_compare(period=Period.MONTH, start=month)
-    tense, moved = relations.most_tense(scores), relations.largest_change(scores)
-    active = relations.most_active(scores)
-    names = _country_names(c for s in [*tense, *moved, *active] for c in (s.a, s.b))
-    rankings = _rankings(tense, moved, names, month, latest_month)
+    between countries (relations.pairs_ranked, from the maintained DyadPeriod
+    rows)."""
+    today = timezone.localdate()
+    month = relations.period_start(today, Period.MONTH)
+    weeks = charts.period_starts(
+        relations.period_start(
+            today - dt.timedelta(weeks=watchlists.SPIKE_HISTORY),
+            watchlists.SPIKE_PERIOD,
+        ),
+        relations.period_start(today, watchlists.SPIKE_PERIOD),
+        watchlists.SPIKE_PERIOD,
+    )
+    ranked = relations.pairs_ranked(
+        period=Period.MONTH,
+        start=month,
+        series=(watchlists.SPIKE_PERIOD, weeks[0], weeks[-1]),
+    )
+    names = _country_names(
+        c for s in [*ranked.tense, *ranked.moved, *ranked.active] for c in (s.a, s.b)
+    )
+    rankings = _rankings(ranked, weeks, names, month, latest_month)
     return {
         "rankings": render_to_string("tensions/_home_rankings.html", rankings),
-        "active_pairs": [{"score": s, "label": _pair_label(s, names)} for s in active],
+        "active_pairs": [
+            {"score": s, "label": _pair_label(s, names)} for s in ranked.active
+        ],
         "month": month,
-        "month_events": sum(s.events for s in scores),
+        "month_events": ranked.events,
     }
 
 
@@ -174,12 +176,75 @@ def _pair_label(score, names: dict[str, str]) -> str:
 
 def _home_events(ranked: dict, can_upload: bool) -> str:
     latest = {
-        "latest_events": list(_newest(_table_rows(Event.objects.visible()))[:10]),
+        # the events recorded last: an index walk, where "by day" sorts them all
+        "latest_events": _table_events(
+            "1 = 1", order="event.created_at DESC, event.id DESC", limit=10
+        ),
         "active_pairs": ranked["active_pairs"],
         "month": ranked["month"],
         "can_upload": can_upload,
     }
     return render_to_string("tensions/_home_latest.html", latest)
+
+
+@dataclass(frozen=True, slots=True)
+class _Named:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class _TableEvent:
+    """What a row of an events table reads of an event (templatetags/events.py:
+    the target's names for a row without `what`), in _TABLE_EVENTS' order."""
+
+    pk: int
+    date: dt.date | None
+    date_precision: str
+    first_reported: dt.date | None
+    source_country_id: str | None
+    target_country_id: str | None
+    type: str
+    mode: str
+    status: str
+    intensity: float
+    what: str
+    article_count: int
+    mention_count: int
+    publisher_count: int
+    target_actor: _Named | None
+    target_country: _Named | None
+
+
+def _table_events(where: str, *, order: str, limit: int, **values) -> list[_TableEvent]:
+    """The visible events `where` (SQL on `event`, with `values`), first
+    `limit` in `order`, as the rows of an events table read them: plain rows
+    of one query, where the ORM's (model instances, their JSON context) cost
+    more than the rest of a page's table."""
+    sql = _TABLE_EVENTS.format(where=where, order=order)
+    values |= {"rejected": Event.ReviewState.REJECTED, "limit": limit}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        return [
+            _TableEvent(
+                *row,
+                _Named(actor) if actor is not None else None,
+                _Named(country) if country is not None else None,
+            )
+            for *row, actor, country in cursor.fetchall()
+        ]
+
+
+_TABLE_EVENTS = """
+SELECT event.id, event.date, event.date_precision, event.first_reported,
+    event.source_country_id, event.target_country_id, event.type, event.mode,
+    event.status, event.intensity, event.what, event.article_count,
+    event.mention_count, event.publisher_count, actor.name, country.name
+FROM tensions_event AS event
+LEFT JOIN tensions_actor AS actor ON actor.id = event.target_actor_id
+LEFT JOIN tensions_country AS country ON country.code = event.target_country_id
+WHERE event.review_state <> %(rejected)s AND {where}
+ORDER BY {order} LIMIT %(limit)s
+"""
 
 
 _ASK = object()
@@ -235,51 +300,61 @@ def _rankings_rows() -> Q:
 
 
 def _rankings(
-    tense: list, moved: list, names: dict, start: dt.date, latest_month
+    ranked: relations.Rankings,
+    weeks: list[dt.date],
+    names: dict,
+    start: dt.date,
+    latest_month,
 ) -> dict:
-    """Most tense pairs and largest changes this month (two orders of the
-    month's scores), each with a sparkline of its recent weeks; the spikes
-    among them; the month of the latest events (`latest_month`) when this one
-    has none."""
-    today = timezone.localdate()
-    series = charts.pairs_series(
-        list({(s.a, s.b) for s in [*tense, *moved]}),
-        period=watchlists.SPIKE_PERIOD,
-        start=today - dt.timedelta(weeks=watchlists.SPIKE_HISTORY),
-        end=today,
-    )
+    """Most tense pairs and largest changes this month, each with a sparkline
+    of its index over the `weeks`; the spikes among them; the month of the
+    latest events (`latest_month`) when this one has none."""
 
-    def rows(ranked):
-        return [
-            {
-                "score": s,
-                "label": _pair_label(s, names),
-                "spark": charts.sparkline(series[s.a, s.b]),
-                "spike": relations.is_spike([p.index for p in series[s.a, s.b]]),
-            }
-            for s in ranked
-        ]
+    def rows(scores):
+        return [_ranking_row(s, names, weeks, ranked.series) for s in scores]
 
-    ranked = {"most_tense": rows(tense), "largest_change": rows(moved)}
-    spikes = {r["label"]: r for r in [*ranked["most_tense"], *ranked["largest_change"]]}
+    tense, moved = rows(ranked.tense), rows(ranked.moved)
+    spikes = {r["label"]: r for r in [*tense, *moved]}
     return {
         "month": start,
         "latest_month": None if tense else latest_month,
         "spike_weeks": watchlists.SPIKE_HISTORY,
-        **ranked,
+        "most_tense": tense,
+        "largest_change": moved,
         "spikes": [r for r in spikes.values() if r["spike"]],
+    }
+
+
+def _ranking_row(score, names: dict, weeks: list[dt.date], series: dict) -> dict:
+    found = series.get((score.a, score.b), {})
+    # the indexes straight from the sums, as the country page's partners
+    indexes = [
+        relations.tension_index(*found.get(week, (0, 0.0, 0.0))[1:]) for week in weeks
+    ]
+    return {
+        "score": score,
+        "label": _pair_label(score, names),
+        "spark": charts.sparkline_of(indexes),
+        "spike": relations.is_spike(indexes),
     }
 
 
 def _latest_month() -> dt.date | None:
     """The month of the newest event between countries, when this month has
     none (an analyst reading older material is pointed to it)."""
-    newest = (
-        _latest_first(Event.objects.visible().interstate())
-        .values_list("day", flat=True)
-        .first()
-    )
-    return newest and relations.period_start(newest, Period.MONTH)
+    with connection.cursor() as cursor:  # an index walk: compiled, it cost more
+        cursor.execute(_LATEST_DAY, [Event.ReviewState.REJECTED])
+        newest = cursor.fetchone()
+    return newest and relations.period_start(newest[0], Period.MONTH)
+
+
+# the newest day of the visible events between countries
+_LATEST_DAY = """
+SELECT day FROM tensions_event
+WHERE review_state <> %s AND day IS NOT NULL
+    AND source_country_id IS NOT NULL AND target_country_id IS NOT NULL
+ORDER BY day DESC, id DESC LIMIT 1
+"""
 
 
 def _pair_counts(events):
@@ -299,7 +374,18 @@ def _pair_counts(events):
 
 
 def _country_names(codes) -> dict[str, str]:
-    return dict(Country.objects.filter(code__in=set(codes)).values_list("code", "name"))
+    """Names by code (raw: for dozens of codes, the ORM's IN list cost more
+    than the query takes to run)."""
+    codes = list(set(codes))
+    if not codes:
+        return {}
+    listed = ", ".join(["%s"] * len(codes))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT code, name FROM {Country._meta.db_table} WHERE code IN ({listed})",
+            codes,
+        )
+        return dict(cursor.fetchall())
 
 
 @login_required
@@ -316,11 +402,12 @@ def timeline(request):
 def _timeline_page(query) -> dict:
     """What the page shows for a query: the same for everyone (no user, no
     token), so the page's content is cached whole per query."""
-    form = TimelineForm(query)
     choices = _countries_with_events()
+    codes = frozenset(code for code, _ in choices)
+    form = TimelineForm(query, known=codes)
     context = {"form": form, "choices": choices, "legend": _legend()}
     context["filters_open"] = any(query.get(name) for name in MORE_FILTERS)
-    context.update(_picked(form, {code for code, _ in choices}))
+    context.update(_picked(form, codes))
     if form.is_valid():
         context.update(_timeline_context(form, query, dict(choices)))
     return context
@@ -346,9 +433,8 @@ def _timeline_context(form, query, names: dict[str, str]) -> dict:
     events = Event.objects.visible(rejected=data["rejected"]).interstate()
     events = form.filter(_dated(events))
     pairs = _pairs_shown(events.filter(period), countries, focus)
-    events = events.filter(pairs("source_country_id", "target_country_id"))
     span, unit, placed, tables = _timeline_rows(
-        events, (start, end), pairs if _aggregates_answer(data) else None
+        events, (start, end), pairs, aggregates=_aggregates_answer(data)
     )
     codes = {c for p in placed for c in (p.source_country_id, p.target_country_id)}
     if codes - names.keys():  # only rejected events: not among the choices
@@ -378,19 +464,27 @@ def _timeline_context(form, query, names: dict[str, str]) -> dict:
     }
 
 
-def _timeline_rows(events, window: tuple, pairs: Callable | None):
-    """The whole span of `events` (for the overview); what a mark stands for
-    at most (see timeline.gather_period); and the events in the window as the
-    layout's rows, with a query for the lanes' tables when they are gathered.
+def _timeline_rows(events, window: tuple, pairs: Callable, *, aggregates: bool):
+    """The whole span of the `pairs`' `events` (for the overview); what a mark
+    stands for at most (see timeline.gather_period); and their events in the
+    window as the layout's rows, with a query for the lanes' tables when they
+    are gathered.
 
     The span, and the marks of a week or a month, come from the pairs'
-    maintained DyadPeriod rows when those can answer (`pairs`: no filter but
-    the pairs and the dates, and no row awaiting its refresh); else from the
-    events."""
+    maintained DyadPeriod rows when those can answer (`aggregates`: no filter
+    but the pairs and the dates, and no row awaiting its refresh); else from
+    the events."""
     period = _period_q(*window)
-    found = _aggregate_span(pairs, window) if pairs else None
+    tables = _tables(events.filter(period), window[1])
+    events = events.filter(pairs("source_country_id", "target_country_id"))
+    rows = (
+        _sql_where(DyadPeriod.objects.filter(pairs("source_id", "target_id")))
+        if aggregates
+        else None
+    )
+    found = _aggregate_span(rows, pairs("source", "target"), window) if rows else None
     if found is None:
-        pairs = None
+        rows = None
         found = events.aggregate(
             first=Min("day"),
             last=Max("day"),
@@ -401,13 +495,14 @@ def _timeline_rows(events, window: tuple, pairs: Callable | None):
     unit = gather_period(start, end) if start and end else Period.DAY
     shown = events.filter(period).order_by("day", "id")
     if unit == Period.DAY:
-        placed, tables = _placed(shown, gather=count > TIMELINE_MAX_EVENTS)
-        return (first, last), unit, placed, tables
-    if pairs:
-        placed = _tallied(pairs("source_id", "target_id"), unit, start, end)
+        gather = count > TIMELINE_MAX_EVENTS
+        placed = _placed(shown, gather=gather)
+        return (first, last), unit, placed, tables if gather else None
+    if rows:
+        placed = _tallied(rows, unit, start, end)
     else:
         placed = _gathered_per_period(shown, unit, start, end)
-    return (first, last), unit, placed, _tables(shown, placed)
+    return (first, last), unit, placed, tables
 
 
 def _aggregates_answer(data) -> bool:
@@ -425,32 +520,104 @@ def _aggregates_answer(data) -> bool:
     return not any(narrowed)
 
 
-def _aggregate_span(pairs: Callable, window: tuple) -> tuple | None:
-    """(first, last, events in the window) from the pairs' DyadPeriod rows, or
-    None when they have none or some await their refresh."""
-    within = Q()
-    for name, day in zip(("start__gte", "start__lte"), window, strict=True):
-        within &= Q(**{name: day}) if day else Q()
-    return relations.pairs_span(
-        pairs("source_id", "target_id"), within, pairs("source", "target")
-    )
+def _aggregate_span(rows: tuple, marks: Q, window: tuple) -> tuple | None:
+    """(first, last, events in the window) from the pairs' DyadPeriod day rows
+    (`rows`, SQL), or None when they have none or some of their StaleCell
+    `marks` await their refresh."""
+    marks = _sql_where(StaleCell.objects.filter(marks))
+    if marks is None:
+        return None
+    low, high = window[0] or dt.date.min, window[1] or dt.date.max
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _SPAN.format(rows=rows[0], marks=marks[0]),
+            [low, high, *marks[1], Period.DAY, *rows[1]],
+        )
+        first, last, shown, stale = cursor.fetchone()
+    if first is None or stale:
+        return None
+    return _as_date(first), _as_date(last), shown
 
 
-def _tallied(rows: Q, unit: str, start: dt.date, end: dt.date) -> list[Gathered]:
-    """Per pair and week or month, from the pairs' DyadPeriod rows: coloured
-    by the tension index (their only figure of conflict and cooperation)."""
+# One look at the marks, whatever the rows.
+_SPAN = """
+SELECT MIN(start), MAX(start),
+    SUM(CASE WHEN start >= %s AND start <= %s THEN events ELSE 0 END),
+    EXISTS (SELECT 1 FROM tensions_stalecell WHERE {marks})
+FROM tensions_dyadperiod WHERE period = %s AND {rows}
+"""
+
+
+def _sql_where(rows) -> tuple[str, list] | None:
+    """The condition of the queryset `rows` as SQL and its parameters, for the
+    hand-written statements of the timeline (an ORM query costs more to build
+    than these take to run); None when it matches nothing."""
+    query = rows.query
+    try:
+        sql, params = query.get_compiler(connection=connection).compile(query.where)
+    except EmptyResultSet:
+        return None
+    return sql, list(params)
+
+
+def _tallied(rows: tuple, unit: str, start: dt.date, end: dt.date) -> list[Gathered]:
+    """Per pair and week or month, from the pairs' DyadPeriod rows (whole
+    periods from their own rows, the parts cut by the window from day rows):
+    coloured by the tension index (their only figure of conflict and
+    cooperation)."""
+    found: dict[tuple, list] = {}
+    for a, b, day, _, by_status, conflict, cooperation in _pair_rows(
+        rows, _tally_ranges(unit, start, end)
+    ):
+        key = (a, b, relations.period_start(day, unit))
+        tally = found.setdefault(key, [Counter(), 0.0, 0.0])
+        tally[0].update(json.loads(by_status))
+        tally[1] += conflict
+        tally[2] += cooperation
     gathered = []
-    for t in relations.pairs_tallies(rows, period=unit, start=start, end=end):
-        index = relations.tension_index(t.conflict, t.cooperation)
+    for (a, b, first), (by_status, conflict, cooperation) in sorted(found.items()):
+        index = relations.tension_index(conflict, cooperation)
+        last = relations.period_last(first, unit)
         gathered.append(
             Gathered(
-                *(t.first, t.last, t.a, t.b, t.by_status),
+                *(max(first, start), min(last, end), a, b, by_status),
                 balance=-index / 10,
                 balance_label=f"tension index {index:+.0f}",
-                scores=(t.conflict, t.cooperation),
+                scores=(conflict, cooperation),
             )
         )
     return gathered
+
+
+def _tally_ranges(unit: str, start: dt.date, end: dt.date) -> list[tuple]:
+    """(period, first start, start after the last) of the rows that tally the
+    window per `unit`: the whole periods, and the days before and after them."""
+    first = relations.period_start(start, unit)
+    whole = first if first == start else relations.period_next(first, unit)
+    after = end + dt.timedelta(days=1)
+    following = relations.period_start(after, unit)
+    lead_end = min(whole, after)
+    return [
+        (unit, whole, following),
+        (Period.DAY, start, lead_end),
+        (Period.DAY, max(following, lead_end), after),
+    ]
+
+
+def _pair_rows(where: tuple[str, list], ranges: list[tuple]) -> list[tuple]:
+    """(a, b, start, events, by_status as JSON, conflict, cooperation) of the
+    DyadPeriod rows `where` (SQL) says in the `ranges` (period, first start,
+    start after the last), with each pair's codes in alphabetical order."""
+    within = " OR ".join(["(period = %s AND start >= %s AND start < %s)"] * len(ranges))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT source_id, target_id, start, events, by_status, conflict, "
+            f"cooperation FROM tensions_dyadperiod WHERE ({where[0]}) AND ({within})",
+            [*where[1], *(value for r in ranges for value in r)],
+        )
+        return [
+            (*sorted(row[:2]), _as_date(row[2]), *row[3:]) for row in cursor.fetchall()
+        ]
 
 
 _TRUNCATE = {Period.WEEK: TruncWeek, Period.MONTH: TruncMonth}
@@ -501,7 +668,10 @@ def _gathered_per_period(
 
 
 def _as_date(value) -> dt.date:
-    """A truncated day as a date (a datetime on some databases)."""
+    """A truncated or computed day as a date (a datetime on some databases, an
+    ISO string from SQLite's MIN())."""
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value)
     return value.date() if isinstance(value, dt.datetime) else value
 
 
@@ -511,12 +681,12 @@ _PAIR = {
 }
 
 
-def _placed(shown, *, gather: bool) -> tuple[list[Placed], Callable | None]:
+def _placed(shown, *, gather: bool) -> list[Placed]:
     """Light rows, one per event (only those drawn or listed are then loaded in
     full); or, to `gather` many, one per pair, day and status, counted in the
-    database, with a query for each lane's latest events (its table)."""
+    database (each lane's table then needs a query of its own)."""
     if not gather:
-        return [Placed(*row) for row in shown.values_list(*PLACED_FIELDS)], None
+        return [Placed(*row) for row in shown.values_list(*PLACED_FIELDS)]
     groups = (
         shown.order_by()
         .values("day", "status", **_PAIR)
@@ -529,44 +699,136 @@ def _placed(shown, *, gather: bool) -> tuple[list[Placed], Callable | None]:
         )
         .values_list(*_GROUP_FIELDS)
     )
-    placed = [Placed(*row) for row in groups[: TIMELINE_MAX_GROUPS + 1]]
-    return placed, _tables(shown, placed)
+    return [Placed(*row) for row in groups[: TIMELINE_MAX_GROUPS + 1]]
 
 
-def _tables(shown, groups: list) -> Callable:
-    return lambda pairs: _latest_per_pair(shown, groups, pairs)
+def _tables(shown, end: dt.date | None) -> Callable:
+    return lambda pairs: _latest_per_pair(shown, pairs, end or dt.date.max)
 
 
-def _latest_per_pair(shown, groups: list, pairs) -> dict[tuple, list]:
-    """Each pair's latest events (light rows, in time order), in one query: the
-    groups say from which day on each pair has enough of them."""
-    since: dict[tuple, dt.date] = {}
-    counted: dict[tuple, int] = defaultdict(int)
-    for group in sorted(groups, key=lambda g: g.when, reverse=True):
-        key = timeline_layout.pair_key(group)
-        if counted[key] < LANE_TABLE_ROWS:
-            counted[key] += group.count
-            since[key] = group.when
-    wanted = Q(pk__in=[])
-    for a, b in pairs:
-        if (a, b) in since:
-            both = Q(source_country_id=a, target_country_id=b)
-            both |= Q(source_country_id=b, target_country_id=a)
-            wanted |= both & Q(day__gte=since[a, b])
+def _latest_per_pair(shown, pairs: list, end: dt.date) -> dict[tuple, list]:
+    """Each pair's latest events among `shown` (up to `end`; table rows, in
+    time order), in one statement: per pair, a walk of the pair index
+    (event_pair_day) back from `end`, as the events page walks it. `shown`
+    holds no condition on the pairs: it would hide the index from the
+    planner."""
+    where = _sql_where(shown)
+    if where is None or not pairs:
+        return {}
+    # Django's Least and Greatest, written out: what event_pair_day is built on
+    least, greatest = ("MIN", "MAX") if connection.vendor == "sqlite" else _EXTREMES
+    lane = _LANE_TABLE.format(where=where[0], least=least, greatest=greatest)
     tables: dict[tuple, list] = defaultdict(list)
-    for row in shown.filter(wanted).values_list(*PLACED_FIELDS):
-        event = Placed(*row)
-        tables[timeline_layout.pair_key(event)].append(event)
-    return {key: found[-LANE_TABLE_ROWS:] for key, found in tables.items()}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            " UNION ALL ".join([lane] * len(pairs)),
+            [
+                value
+                for a, b in pairs
+                for value in (*where[1], a, b, UNDATED, end, UNDATED, LANE_TABLE_ROWS)
+            ],
+        )
+        for row in cursor.fetchall():
+            event = _Listed(
+                row[0], _as_date(row[1]), row[2], _as_date(row[3]), *row[4:]
+            )
+            tables[timeline_layout.pair_key(event)].append(event)
+    return {key: found[::-1] for key, found in tables.items()}
 
 
-def _index_series(pairs, start: dt.date, end: dt.date):
-    """The index under the lanes, per day, week or month as the window allows."""
+_EXTREMES = ("LEAST", "GREATEST")
+_LANE_TABLE = """
+SELECT * FROM (
+    SELECT tensions_event.id, tensions_event.date, tensions_event.date_precision,
+        tensions_event.first_reported, tensions_event.source_country_id,
+        tensions_event.target_country_id, tensions_event.intensity,
+        tensions_event.type, tensions_event.mode, tensions_event.status,
+        tensions_event.what, tensions_event.mention_count,
+        tensions_event.article_count, tensions_event.publisher_count,
+        tensions_actor.name, tensions_country.name
+    FROM tensions_event
+    LEFT OUTER JOIN tensions_actor
+        ON tensions_actor.id = tensions_event.target_actor_id
+    LEFT OUTER JOIN tensions_country
+        ON tensions_country.code = tensions_event.target_country_id
+    WHERE ({where})
+        AND {least}(tensions_event.source_country_id,
+            tensions_event.target_country_id) = %s
+        AND {greatest}(tensions_event.source_country_id,
+            tensions_event.target_country_id) = %s
+        AND COALESCE(tensions_event.day, %s) <= %s
+    ORDER BY COALESCE(tensions_event.day, %s) DESC, tensions_event.id DESC
+    LIMIT %s
+) AS lane
+"""
+
+
+class _Named(NamedTuple):
+    name: str
+
+
+class _Listed(NamedTuple):
+    """What a row of an events table reads of an event (templatetags/events.py),
+    from one row of values: model instances with their target's actor and
+    country cost several times more to make."""
+
+    pk: int
+    date: dt.date | None
+    date_precision: str
+    first_reported: dt.date | None
+    source_country_id: str
+    target_country_id: str
+    intensity: float
+    type: str
+    mode: str
+    status: str
+    what: str
+    mention_count: int
+    article_count: int
+    publisher_count: int
+    target_actor_name: str | None
+    target_country_name: str | None
+
+    @property
+    def target_actor(self) -> _Named | None:
+        return _named(self.target_actor_name)
+
+    @property
+    def target_country(self) -> _Named | None:
+        return _named(self.target_country_name)
+
+
+def _named(name: str | None) -> _Named | None:
+    return None if name is None else _Named(name)
+
+
+def _index_series(pairs: list, start: dt.date, end: dt.date):
+    """The index under the lanes, per day, week or month as the window allows
+    (charts.pairs_series's points, from one hand-written statement)."""
+    if not pairs:
+        return {}
     days = (end - start).days
     period = (
         Period.DAY if days <= 120 else Period.WEEK if days <= 3 * 366 else Period.MONTH
     )
-    return charts.pairs_series(pairs, period=period, start=start, end=end)
+    first = relations.period_start(start, period)
+    last = relations.period_start(end, period)
+    keys = [*pairs, *((b, a) for a, b in pairs)]
+    where = (
+        "(source_id, target_id) IN (VALUES "
+        + ", ".join(["(%s, %s)"] * len(keys))
+        + ")",
+        [code for key in keys for code in key],
+    )
+    sums: dict[tuple, list] = defaultdict(lambda: [0, 0.0, 0.0])
+    for a, b, day, n, _, conflict, cooperation in _pair_rows(
+        where, [(period, first, last + dt.timedelta(days=1))]
+    ):
+        cell = sums[a, b, day]
+        cell[0] += n
+        cell[1] += conflict
+        cell[2] += cooperation
+    return charts.series_from(sums, pairs, period=period, first=first, last=last)
 
 
 def _events_query(data) -> dict:
@@ -617,20 +879,32 @@ def _timeline_navigation(query, span: tuple, built) -> dict:
         "zoom_in": timeline_layout.zoomed(*window, 0.5),
         "zoom_out": timeline_layout.zoomed(*window, 2),
     }
-    nav = {name: _with_dates(query, *dates) for name, dates in moves.items()}
-    nav["everything"] = _with_dates(query, None, None)
+    with_dates = _with_dates(query)
+    nav = {name: with_dates(*dates) for name, dates in moves.items()}
+    nav["everything"] = with_dates(None, None)
     overview = timeline_layout.overview(span, window) if span[0] else None
-    return {"nav": nav, "overview": overview, "bookmark": _with_dates(query, *window)}
+    return {"nav": nav, "overview": overview, "bookmark": with_dates(*window)}
 
 
-def _with_dates(query, start, end) -> str:
-    changed = query.copy()
-    for name, value in (("start", start), ("end", end)):
-        if value:
-            changed[name] = value.isoformat()
-        else:
-            changed.pop(name, None)
-    return f"{reverse('tensions:timeline')}?{changed.urlencode()}"
+def _with_dates(query) -> Callable:
+    """Links to the timeline with the same query but other dates (as a copy of
+    the query with them set or removed would write them, without copying it
+    for each: a page has six)."""
+    base = reverse("tensions:timeline")
+    items = list(query.lists())
+
+    def link(start: dt.date | None, end: dt.date | None) -> str:
+        dates = {"start": start, "end": end}
+        pairs = [
+            (k, v)
+            for k, values in items
+            for v in ([dates[k].isoformat()] if dates.get(k) else values)
+            if k not in dates or dates[k]
+        ]
+        pairs += [(k, d.isoformat()) for k, d in dates.items() if d and k not in query]
+        return f"{base}?{urlencode(pairs)}"
+
+    return link
 
 
 def _period_q(start, end) -> Q:
@@ -733,7 +1007,6 @@ def country(request, code: str):
 
 
 def _country_page(country: Country) -> dict:
-    events = Event.objects.visible().for_country(country.code)
     code = country.code
     partners = _cached(
         f"partners-{code}",
@@ -744,7 +1017,13 @@ def _country_page(country: Country) -> dict:
         "country": country,
         "partners": partners,
         "partners_months": PARTNER_MONTHS,
-        "recent_events": _latest_first(_table_rows(events))[:20],
+        "recent_events": _table_events(
+            "(event.source_country_id = %(code)s OR event.target_country_id = %(code)s)"
+            " AND event.day IS NOT NULL",
+            order="event.day DESC, event.id DESC",
+            limit=20,
+            code=code,
+        ),
         "actors": _actors_seen(code),
         "event_total": sum(row["n"] for row in partners),
     }
@@ -760,74 +1039,104 @@ def _partners(code: str) -> list[dict]:
     )
     last = relations.period_start(today, Period.MONTH)
     months = charts.period_starts(first, last, Period.MONTH)
-    totals, recent = _partner_sums(code, first, last)
+    totals, recent, names = _partner_sums(code, first, last)
     rows = [
         {"partner_code": partner, "n": n, "all_time": relations.tension_index(c, k)}
         for partner, (n, c, k) in totals.items()
     ]
     rows.sort(key=lambda row: (-row["n"], row["partner_code"]))
-    names = _country_names(row["partner_code"] for row in rows)
     # reversed once, not twice per row
     pair_href = reverse("tensions:pair", args=[code, "000"]).replace("000", "{}")
     timeline = reverse("tensions:timeline")
     for row in rows:
         partner = row["partner_code"]
         found = recent.get(partner, {})
-        cells = [found.get(month, (0, 0.0, 0.0)) for month in months]
+        # the indexes straight from the sums, in one walk of the months: a
+        # dozen Points per partner cost more than the rest of the row
+        events, conflict, cooperation, indexes = 0, 0.0, 0.0, []
+        for month in months:
+            n, c, k = found.get(month, (0, 0.0, 0.0))
+            events, conflict, cooperation = events + n, conflict + c, cooperation + k
+            indexes.append(relations.tension_index(c, k))
         row["name"] = names.get(partner, partner)
-        row["recent"] = sum(n for n, _, _ in cells)
-        row["index"] = relations.tension_index(
-            sum(c for _, c, _ in cells), sum(k for _, _, k in cells)
-        )
-        # the indexes straight from the sums: a dozen Points per partner cost
-        # more than the rest of the row
-        row["spark"] = charts.sparkline_of(
-            [relations.tension_index(c, k) for _, c, k in cells]
-        )
+        row["recent"] = events
+        row["index"] = relations.tension_index(conflict, cooperation)
+        row["spark"] = charts.sparkline_of(indexes)
         row["pair_href"] = pair_href.format(partner)
         row["timeline_href"] = f"{timeline}?countries={code}&countries={partner}"
     rows.sort(key=lambda r: (not r["recent"], -r["index"], -r["n"]))
     return rows
 
 
-def _partner_sums(code: str, first: dt.date, last: dt.date) -> tuple[dict, dict]:
+def _partner_sums(code: str, first: dt.date, last: dt.date) -> tuple[dict, ...]:
     """The country's month rows up to `last`, summed in the database per
     partner and month from `first` on, and per partner before: ([events,
-    conflict, cooperation] of all time per partner, and per partner and
-    recent month)."""
-    partner = Case(When(source_id=code, then=F("target_id")), default=F("source_id"))
-    recent = Case(When(start__gte=first, then=F("start")), default=None)
-    rows = (
-        DyadPeriod.objects.filter(
-            Q(source_id=code) | Q(target_id=code), period=Period.MONTH, start__lte=last
-        )
-        .values(partner=partner, month=recent)
-        .annotate(n=Sum("events"), c=Sum("conflict"), k=Sum("cooperation"))
-        .order_by()
-        .values_list("partner", "month", "n", "c", "k")
-    )
+    conflict, cooperation] of all time per partner, per partner and recent
+    month, and the partners' names)."""
     totals: dict[str, list] = defaultdict(lambda: [0, 0.0, 0.0])
     months: dict[str, dict] = defaultdict(dict)
-    for other, month, *cell in rows:
-        total = totals[other]
-        for i, value in enumerate(cell):
-            total[i] += value
-        if month is not None:
-            months[other][_as_date(month)] = cell
-    return totals, months
-
-
-def _actors_seen(code: str):
-    return (
-        Actor.objects.filter(country_id=code)
-        .exclude(kind=Actor.Kind.STATE)
-        .annotate(
-            as_source=Count("events_as_source", distinct=True),
-            as_target=Count("events_as_target", distinct=True),
+    names: dict[str, str] = {}
+    with connection.cursor() as cursor:  # compiled, it cost more than it runs
+        cursor.execute(
+            _PARTNER_SUMS,
+            {"code": code, "period": Period.MONTH, "first": first, "last": last},
         )
-        .filter(Q(as_source__gt=0) | Q(as_target__gt=0))
-        .order_by("-as_source", "name")
-    )
+        for other, name, month, *cell in cursor.fetchall():
+            if name is not None:
+                names[other] = name
+            total = totals[other]
+            for i, value in enumerate(cell):
+                total[i] += value
+            if month is not None:
+                months[other][relations.as_date(month)] = cell
+    return totals, months, names
+
+
+_PARTNER_SUMS = """
+SELECT sums.partner, country.name, sums.month, sums.n, sums.c, sums.k FROM (
+    SELECT CASE WHEN source_id = %(code)s THEN target_id ELSE source_id END
+            AS partner,
+        CASE WHEN start >= %(first)s THEN start END AS month,
+        SUM(events) AS n, SUM(conflict) AS c, SUM(cooperation) AS k
+    FROM tensions_dyadperiod
+    WHERE (source_id = %(code)s OR target_id = %(code)s)
+        AND period = %(period)s AND start <= %(last)s
+    GROUP BY 1, 2
+) AS sums LEFT JOIN tensions_country AS country ON country.code = sums.partner
+"""
+
+
+def _actors_seen(code: str) -> list[dict]:
+    """The country's leaders and bodies (not the state) named in events, by
+    how often they acted."""
+    labels = dict(Actor.Kind.choices)
+    with connection.cursor() as cursor:  # compiled, it cost more than it runs
+        cursor.execute(_ACTORS_SEEN, {"code": code, "state": Actor.Kind.STATE})
+        return [
+            {
+                "name": name,
+                "title": title,
+                "kind_label": labels.get(kind, kind),
+                "as_source": as_source,
+                "as_target": as_target,
+            }
+            for name, title, kind, as_source, as_target in cursor.fetchall()
+        ]
+
+
+_ACTORS_SEEN = """
+SELECT name, title, kind, as_source, as_target FROM (
+    SELECT actor.name, actor.title, actor.kind,
+        (SELECT COUNT(*) FROM tensions_event WHERE source_actor_id = actor.id)
+            AS as_source,
+        (SELECT COUNT(*) FROM tensions_event WHERE target_actor_id = actor.id)
+            AS as_target
+    FROM tensions_actor AS actor
+    WHERE actor.country_id = %(code)s AND actor.kind <> %(state)s
+) AS seen
+WHERE as_source > 0 OR as_target > 0
+ORDER BY as_source DESC, name
+"""
 
 
 @login_required
