@@ -160,6 +160,19 @@ class Stack:
             cur.execute(query, params)
             return cur.fetchall()
 
+    def vacuum_analyze(self) -> None:
+        """The database as production's autovacuum leaves it at rest: planner
+        statistics gathered and the visibility map set (index-only scans need
+        it). This cluster runs with autovacuum off, so a bench that just wrote
+        its rows asks for it."""
+        conn = psycopg2.connect(self.database_url)
+        try:
+            conn.autocommit = True  # VACUUM runs outside a transaction
+            with conn.cursor() as cur:
+                cur.execute("VACUUM ANALYZE")
+        finally:
+            conn.close()
+
     def start(self, name: str, *command: str) -> None:
         log = open(self.data_dir / f"{name}.log", "ab")  # noqa: SIM115 (outlives this call)
         self.processes[name] = subprocess.Popen(
