@@ -434,8 +434,8 @@ def _json_page(paginator, rows: list[str]) -> bytes:
 
 def _events_json(rows: list) -> list[str]:
     # One query read the page: an actor's columns are the same on each of its
-    # rows, and contexts repeat, so each is written once per page.
-    page = _Written(_url_json(), {None: "null"}, {})
+    # rows, and contexts and days repeat, so each is written once per page.
+    page = _Written(_url_json(), {None: "null"}, {}, {None: "null"})
     return [_event_json(row, page) for row in rows]
 
 
@@ -443,6 +443,7 @@ class _Written(NamedTuple):
     url: tuple[str, str]  # an event's URL, before and after its id
     actors: dict[int | None, str]
     contexts: dict[str, str]
+    days: dict[dt.date | str | None, str]
 
 
 def _event_json(row, page: _Written) -> str:
@@ -460,6 +461,10 @@ def _event_json(row, page: _Written) -> str:
         )  # fmt: skip
     if (context := page.contexts.get(row.context)) is None:
         context = page.contexts[row.context] = _context_json(row.context)
+    if (date := page.days.get(row.date)) is None:
+        date = page.days[row.date] = _day_json(row.date)
+    if (reported := page.days.get(row.first_reported)) is None:
+        reported = page.days[row.first_reported] = _day_json(row.first_reported)
     return (
         f'{{"id":{row.id},"url":{before}{row.id}{after},"type":{_escaped(row.type)},'
         f'"mode":{_escaped(row.mode)},"context":{context},'
@@ -467,7 +472,7 @@ def _event_json(row, page: _Written) -> str:
         f'"source":{source},"target":{target},'
         f'"source_country":{_text_json(row.source_country_id)},'
         f'"target_country":{_text_json(row.target_country_id)},'
-        f'"date":{_day_json(row.date)},'
+        f'"date":{date},'
         f'"date_precision":{_escaped(row.date_precision)},'
         f'"what":{_escaped(row.what)},"intensity":{_float_json(row.intensity)},'
         f'"cameo_root":{_cameo_json(row.type, row.mode)},'
@@ -476,7 +481,7 @@ def _event_json(row, page: _Written) -> str:
         f'"mention_count":{row.mention_count},'
         f'"article_count":{row.article_count},'
         f'"publisher_count":{row.publisher_count},'
-        f'"first_reported":{_day_json(row.first_reported)}}}'
+        f'"first_reported":{reported}}}'
     )
 
 

@@ -184,6 +184,26 @@ def test_the_fast_json_writes_values_as_the_renderer(api, settings, taken, field
     assert taken[-2:] == [True, False]
 
 
+def test_days_written_once_per_page_stay_each_rows_own(api, settings, taken):
+    # The writer keeps a day's text per page: shared, swapped and missing days.
+    day, other = dt.date(2024, 3, 1), dt.date(2024, 3, 2)
+    for date, reported in [(day, day), (day, other), (other, day), (None, day)]:
+        make_event("USA", "VEN", date=date, first_reported=reported)
+    make_event("USA", "VEN", date=None, first_reported=None)
+
+    answer = _both(api, settings, EVENTS + "?pair=USA,VEN")
+
+    rows = answer.json()["results"]
+    assert sorted((r["date"] or "", r["first_reported"] or "") for r in rows) == [
+        ("", ""),
+        ("", "2024-03-01"),
+        ("2024-03-01", "2024-03-01"),
+        ("2024-03-01", "2024-03-02"),
+        ("2024-03-02", "2024-03-01"),
+    ]
+    assert taken[-2:] == [True, False]
+
+
 @pytest.mark.parametrize("accept", ["application/json; indent=2", "application/json"])
 def test_other_renderings_of_the_fast_page_are_the_general_paths(
     api, settings, events, taken, accept
