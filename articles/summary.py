@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from django.db import connection
-
 from articles.models import Article
+from tensions import prepared
 
 FAILURES_SHOWN = 5
+_BY_STATUS = f"SELECT status, COUNT(*) FROM {Article._meta.db_table} GROUP BY status"
 
 
 def processing_summary() -> dict:
     """Articles per status, the queue's counts and the latest failures (the
     latter read only when there are some)."""
-    with connection.cursor() as cursor:  # compiled, it cost more than it runs
-        cursor.execute(
-            f"SELECT status, COUNT(*) FROM {Article._meta.db_table} GROUP BY status"
-        )
-        by_status = dict(cursor.fetchall())
+    # compiled, it cost more than it runs; prepared, less to parse and plan
+    by_status = dict(prepared.rows_fetch(_BY_STATUS, ()))
     failures = (
         Article.objects.filter(status=Article.Status.FAILED)
         .only("id", "title", "error", "uploaded_at")

@@ -433,6 +433,15 @@ class DyadPeriod(models.Model):
         ]
         indexes = [
             models.Index(fields=["period", "start"], name="dyad_period_start"),
+            # The home page's rankings read a month's sums from this index alone
+            # (its rows lie on as many heap pages as there are rows). Start first:
+            # led by the period, it would look cheaper than a country's own rows
+            # (dyad_period_once, _reverse) to the country page's all-time sums.
+            models.Index(
+                fields=["start", "period"],
+                include=["source", "target", "events", "conflict", "cooperation"],
+                name="dyad_period_sums",
+            ),
             models.Index(
                 fields=["target", "source", "period", "start"],
                 name="dyad_period_reverse",

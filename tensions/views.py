@@ -41,6 +41,7 @@ from tensions import (
     corroboration,
     dataversion,
     display,
+    prepared,
     relations,
     relmap,
     review,
@@ -215,23 +216,24 @@ class _TableEvent:
     target_country: _Named | None
 
 
-def _table_events(where: str, *, order: str, limit: int, **values) -> list[_TableEvent]:
-    """The visible events `where` (SQL on `event`, with `values`), first
+def _table_events(
+    where: str, *, order: str, limit: int, params: tuple = ()
+) -> list[_TableEvent]:
+    """The visible events `where` (SQL on `event`, with `params`), first
     `limit` in `order`, as the rows of an events table read them: plain rows
-    of one query, where the ORM's (model instances, their JSON context) cost
-    more than the rest of a page's table."""
+    of one prepared query, where the ORM's (model instances, their JSON
+    context) cost more than the rest of a page's table."""
     sql = _TABLE_EVENTS.format(where=where, order=order)
-    values |= {"rejected": Event.ReviewState.REJECTED, "limit": limit}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        return [
-            _TableEvent(
-                *row,
-                _Named(actor) if actor is not None else None,
-                _Named(country) if country is not None else None,
-            )
-            for *row, actor, country in cursor.fetchall()
-        ]
+    return [
+        _TableEvent(
+            *row,
+            _Named(actor) if actor is not None else None,
+            _Named(country) if country is not None else None,
+        )
+        for *row, actor, country in prepared.rows_fetch(
+            sql, (Event.ReviewState.REJECTED, *params, limit)
+        )
+    ]
 
 
 _TABLE_EVENTS = """
@@ -242,8 +244,8 @@ SELECT event.id, event.date, event.date_precision, event.first_reported,
 FROM tensions_event AS event
 LEFT JOIN tensions_actor AS actor ON actor.id = event.target_actor_id
 LEFT JOIN tensions_country AS country ON country.code = event.target_country_id
-WHERE event.review_state <> %(rejected)s AND {where}
-ORDER BY {order} LIMIT %(limit)s
+WHERE event.review_state <> %s AND {where}
+ORDER BY {order} LIMIT %s
 """
 
 
@@ -342,10 +344,9 @@ def _ranking_row(score, names: dict, weeks: list[dt.date], series: dict) -> dict
 def _latest_month() -> dt.date | None:
     """The month of the newest event between countries, when this month has
     none (an analyst reading older material is pointed to it)."""
-    with connection.cursor() as cursor:  # an index walk: compiled, it cost more
-        cursor.execute(_LATEST_DAY, [Event.ReviewState.REJECTED])
-        newest = cursor.fetchone()
-    return newest and relations.period_start(newest[0], Period.MONTH)
+    # an index walk: compiled, it cost more; prepared, less to parse and plan
+    newest = prepared.rows_fetch(_LATEST_DAY, [Event.ReviewState.REJECTED])
+    return relations.period_start(newest[0][0], Period.MONTH) if newest else None
 
 
 # the newest day of the visible events between countries
@@ -1018,11 +1019,11 @@ def _country_page(country: Country) -> dict:
         "partners": partners,
         "partners_months": PARTNER_MONTHS,
         "recent_events": _table_events(
-            "(event.source_country_id = %(code)s OR event.target_country_id = %(code)s)"
+            "(event.source_country_id = %s OR event.target_country_id = %s)"
             " AND event.day IS NOT NULL",
             order="event.day DESC, event.id DESC",
             limit=20,
-            code=code,
+            params=(code, code),
         ),
         "actors": _actors_seen(code),
         "event_total": sum(row["n"] for row in partners),
@@ -1076,31 +1077,25 @@ def _partner_sums(code: str, first: dt.date, last: dt.date) -> tuple[dict, ...]:
     totals: dict[str, list] = defaultdict(lambda: [0, 0.0, 0.0])
     months: dict[str, dict] = defaultdict(dict)
     names: dict[str, str] = {}
-    with connection.cursor() as cursor:  # compiled, it cost more than it runs
-        cursor.execute(
-            _PARTNER_SUMS,
-            {"code": code, "period": Period.MONTH, "first": first, "last": last},
-        )
-        for other, name, month, *cell in cursor.fetchall():
-            if name is not None:
-                names[other] = name
-            total = totals[other]
-            for i, value in enumerate(cell):
-                total[i] += value
-            if month is not None:
-                months[other][relations.as_date(month)] = cell
+    values = (code, first, code, code, Period.MONTH, last)
+    for other, name, month, *cell in prepared.rows_fetch(_PARTNER_SUMS, values):
+        if name is not None:
+            names[other] = name
+        total = totals[other]
+        for i, value in enumerate(cell):
+            total[i] += value
+        if month is not None:
+            months[other][relations.as_date(month)] = cell
     return totals, months, names
 
 
 _PARTNER_SUMS = """
 SELECT sums.partner, country.name, sums.month, sums.n, sums.c, sums.k FROM (
-    SELECT CASE WHEN source_id = %(code)s THEN target_id ELSE source_id END
-            AS partner,
-        CASE WHEN start >= %(first)s THEN start END AS month,
+    SELECT CASE WHEN source_id = %s THEN target_id ELSE source_id END AS partner,
+        CASE WHEN start >= %s THEN start END AS month,
         SUM(events) AS n, SUM(conflict) AS c, SUM(cooperation) AS k
     FROM tensions_dyadperiod
-    WHERE (source_id = %(code)s OR target_id = %(code)s)
-        AND period = %(period)s AND start <= %(last)s
+    WHERE (source_id = %s OR target_id = %s) AND period = %s AND start <= %s
     GROUP BY 1, 2
 ) AS sums LEFT JOIN tensions_country AS country ON country.code = sums.partner
 """
@@ -1110,18 +1105,18 @@ def _actors_seen(code: str) -> list[dict]:
     """The country's leaders and bodies (not the state) named in events, by
     how often they acted."""
     labels = dict(Actor.Kind.choices)
-    with connection.cursor() as cursor:  # compiled, it cost more than it runs
-        cursor.execute(_ACTORS_SEEN, {"code": code, "state": Actor.Kind.STATE})
-        return [
-            {
-                "name": name,
-                "title": title,
-                "kind_label": labels.get(kind, kind),
-                "as_source": as_source,
-                "as_target": as_target,
-            }
-            for name, title, kind, as_source, as_target in cursor.fetchall()
-        ]
+    return [
+        {
+            "name": name,
+            "title": title,
+            "kind_label": labels.get(kind, kind),
+            "as_source": as_source,
+            "as_target": as_target,
+        }
+        for name, title, kind, as_source, as_target in prepared.rows_fetch(
+            _ACTORS_SEEN, (code, Actor.Kind.STATE)
+        )
+    ]
 
 
 _ACTORS_SEEN = """
@@ -1132,7 +1127,7 @@ SELECT name, title, kind, as_source, as_target FROM (
         (SELECT COUNT(*) FROM tensions_event WHERE target_actor_id = actor.id)
             AS as_target
     FROM tensions_actor AS actor
-    WHERE actor.country_id = %(code)s AND actor.kind <> %(state)s
+    WHERE actor.country_id = %s AND actor.kind <> %s
 ) AS seen
 WHERE as_source > 0 OR as_target > 0
 ORDER BY as_source DESC, name

@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from tensions import charts, relations
+from tensions import charts, prepared, relations
 from tensions.models import Event, HomeVisit, Period, Watch
 
 SPIKE_HISTORY = 12  # trailing periods a spike is measured against
@@ -72,9 +72,7 @@ _VISIT = HomeVisit._meta.db_table
 def _visit_last(user) -> tuple[dt.datetime | None, bool]:
     """When the user last came, and whether they follow anything (those who
     don't, most, need no read of their watches)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_VISIT_LAST, {"user": user.pk})
-        seen, follows = cursor.fetchone()
+    [(seen, follows)] = prepared.rows_fetch(_VISIT_LAST, (user.pk, user.pk))
     if seen is not None and timezone.is_naive(seen):  # SQLite's, in UTC
         seen = timezone.make_aware(seen, dt.UTC)
     return seen, bool(follows)
@@ -82,8 +80,8 @@ def _visit_last(user) -> tuple[dt.datetime | None, bool]:
 
 _VISIT_LAST = f"""
 SELECT visit.seen_at,
-    EXISTS (SELECT 1 FROM {Watch._meta.db_table} WHERE user_id = %(user)s)
-FROM (SELECT 1) AS one LEFT JOIN {_VISIT} AS visit ON visit.user_id = %(user)s
+    EXISTS (SELECT 1 FROM {Watch._meta.db_table} WHERE user_id = %s)
+FROM (SELECT 1) AS one LEFT JOIN {_VISIT} AS visit ON visit.user_id = %s
 """
 
 
