@@ -45,6 +45,7 @@ from pathlib import Path
 
 import psycopg2
 
+from bench.plans import explained
 from tensions.extraction import taxonomy
 from tests.stack import (
     require_servers,
@@ -244,29 +245,13 @@ def plans(stack, token: str, paths: dict[str, str]) -> str:
 
 
 def _plan(cur, sql: str) -> list[str]:
-    """EXPLAIN ANALYZE of a query the app ran, prepared here as the app prepared
-    it (tensions/prepared.py): a statement's plan is the one PostgreSQL keeps
-    after five runs."""
-    if sql.startswith("PREPARE "):
-        prepare, sql = sql.split("\n; ", 1)
-        if _prepared_text(cur, prepare.split()[1]) is None:
-            cur.execute(prepare)
-    text = sql
-    if sql.startswith("EXECUTE "):
-        text = _prepared_text(cur, sql.split()[1].split("(")[0])
-        for _ in range(5):
-            cur.execute(sql)
-    if "authtoken_token" in text or "pg_current_snapshot" in text:
+    found = explained(cur, sql, analyze="ANALYZE, BUFFERS")
+    if found is None or any(
+        skipped in found[0] for skipped in ("authtoken_token", "pg_current_snapshot")
+    ):
         return []
-    cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
-    plan = "\n".join(row[0] for row in cur.fetchall())
+    text, plan = found
     return [f"{text}\n{sql if sql != text else ''}\n{plan}\n"]
-
-
-def _prepared_text(cur, name: str) -> str | None:
-    cur.execute("SELECT statement FROM pg_prepared_statements WHERE name = %s", [name])
-    found = cur.fetchone()
-    return found and found[0]
 
 
 # Run ----------------------------------------------------------------------

@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+from bench.plans import explained
 from tests.stack import _with_database, postgres_url
 
 BIG = 10_000
@@ -61,12 +62,11 @@ def explain(path: str, client) -> tuple[list[str], list[tuple[str, str]], float,
     plans, scans, most = [], [], 0
     with connection.cursor() as cursor:
         for query in queries.captured_queries:
-            sql = query["sql"]
-            if not sql.lstrip().upper().startswith("SELECT"):
+            found = explained(cursor, query["sql"])
+            if found is None:
                 continue
-            cursor.execute(f"EXPLAIN ANALYZE {sql}")
-            plan = "\n".join(row[0] for row in cursor.fetchall())
-            plans.append(f"-- {query['time']} s\n{sql}\n{plan}\n")
+            sql, plan = found
+            plans.append(f"-- {query['time']} s\n{query['sql']}\n{plan}\n")
             most = max([most, *map(int, _ROWS.findall(plan))])
             scans += [
                 (table, sql[:120])
