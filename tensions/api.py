@@ -340,15 +340,13 @@ class EventFilter(SharedFormFilterSet):
         method="filter_pair",
         help_text="Two ISO alpha-3 codes, e.g. USA,VEN (either direction).",
     )
+    # Codes are compared as stored (upper case): an index serves that, where a
+    # case-blind comparison read the whole table for a code without events.
     source = django_filters.CharFilter(
-        field_name="source_country__code",
-        lookup_expr="iexact",
-        help_text="Source country (ISO alpha-3), e.g. RUS.",
+        method="filter_source", help_text="Source country (ISO alpha-3), e.g. RUS."
     )
     target = django_filters.CharFilter(
-        field_name="target_country__code",
-        lookup_expr="iexact",
-        help_text="Target country (ISO alpha-3), e.g. UKR.",
+        method="filter_target", help_text="Target country (ISO alpha-3), e.g. UKR."
     )
     type = django_filters.MultipleChoiceFilter(
         choices=Event.Type.choices,
@@ -419,6 +417,12 @@ class EventFilter(SharedFormFilterSet):
 
     def filter_country(self, queryset, name, value):
         return queryset.for_country(value.upper())
+
+    def filter_source(self, queryset, name, value):
+        return queryset.filter(source_country_id=value.upper())
+
+    def filter_target(self, queryset, name, value):
+        return queryset.filter(target_country_id=value.upper())
 
     def filter_pair(self, queryset, name, value):
         # Either direction as one key, the one the event_pair_day index starts with.

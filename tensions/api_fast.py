@@ -350,18 +350,11 @@ def _by_countries(query: _Query, rows: _Rows) -> _Rows:
     if country := query.text("country").upper():
         rows = rows.where(f"({source} = %s OR {target} = %s)", country, country)
     for name, column in (("source", source), ("target", target)):
-        if value := query.text(name):
-            rows = rows.where(*_iexact(column, value))
+        if value := query.text(name).upper():  # as stored: an index serves it
+            rows = rows.where(f"{column} = %s", value)
     if mode := query.text("mode"):
         rows = rows.where(f"{_column(Event, 'mode', 'e')} = %s", mode)
     return rows
-
-
-def _iexact(column: str, value: str) -> tuple[str, str]:
-    """The iexact lookup as Django writes it for this backend."""
-    lhs = connection.ops.lookup_cast("iexact", "CharField") % column
-    rhs = connection.operators["iexact"] % "%s"
-    return f"{lhs} {rhs}", connection.ops.prep_for_iexact_query(value)
 
 
 def _by_choices(query: _Query, rows: _Rows) -> _Rows:
