@@ -566,7 +566,9 @@ class Watch(models.Model):
 
 
 class HomeVisit(models.Model):
-    """When a user last looked at the home page: what counts as new for them."""
+    """A user's visits to the home page: what counts as new for them. Views
+    less than a gap apart are one visit (tensions.watchlists.VISIT_GAP), so
+    that reloading the page keeps what is new."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -574,7 +576,11 @@ class HomeVisit(models.Model):
         on_delete=models.CASCADE,
         related_name="home_visit",
     )
-    seen_at = models.DateTimeField()
+    seen_at = models.DateTimeField(help_text="The latest view of the home page.")
+    since = models.DateTimeField(
+        null=True,
+        help_text="The last view of the visit before this one (none on a first visit).",
+    )
 
     def __str__(self) -> str:
         return f"{self.user_id} at {self.seen_at:%Y-%m-%d %H:%M}"

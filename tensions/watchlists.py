@@ -46,7 +46,8 @@ def home_digest(*, user) -> dict:
 
     A fixed number of queries however many watches: one for the newest events
     of all watches, one for the counts, one for the spikes."""
-    since, follows = _visit_last(user)
+    now = timezone.now()
+    since, follows = _visit_last(user, now)
     watches = list(user.watches.select_related("country")) if follows else []
     newest = _newest(watches, since)
     counts = _counts([w for w in watches if len(newest[w.pk]) > NEW_SHOWN], since)
@@ -60,7 +61,7 @@ def home_digest(*, user) -> dict:
         )
         for w in watches
     ]
-    _visit_record(user)
+    _visit_record(user, now)
     return {"since": since, "followed": followed}
 
 
@@ -69,30 +70,51 @@ def home_digest(*, user) -> dict:
 _VISIT = HomeVisit._meta.db_table
 
 
-def _visit_last(user) -> tuple[dt.datetime | None, bool]:
-    """When the user last came, and whether they follow anything (those who
-    don't, most, need no read of their watches)."""
-    [(seen, follows)] = prepared.rows_fetch(_VISIT_LAST, (user.pk, user.pk))
-    if seen is not None and timezone.is_naive(seen):  # SQLite's, in UTC
-        seen = timezone.make_aware(seen, dt.UTC)
-    return seen, bool(follows)
+def _visit_last(user, now: dt.datetime) -> tuple[dt.datetime | None, bool]:
+    """Since when events count as new for the user (None: all of them), and
+    whether they follow anything (those who don't, most, need no read of their
+    watches). A view more than VISIT_GAP after the last one starts a visit:
+    what is new is new since that last view; a view within the gap belongs to
+    the same visit, and keeps what it showed."""
+    [(seen, since, follows)] = prepared.rows_fetch(_VISIT_LAST, (user.pk, user.pk))
+    seen, since = _aware(seen), _aware(since)
+    if seen is not None and now - seen > VISIT_GAP:
+        since = seen
+    return since, bool(follows)
+
+
+# Views of the home page closer together than this are one visit.
+VISIT_GAP = dt.timedelta(minutes=30)
+
+
+def _aware(moment: dt.datetime | None) -> dt.datetime | None:
+    if moment is not None and timezone.is_naive(moment):  # SQLite's, in UTC
+        return timezone.make_aware(moment, dt.UTC)
+    return moment
 
 
 _VISIT_LAST = f"""
-SELECT visit.seen_at,
+SELECT visit.seen_at, visit.since,
     EXISTS (SELECT 1 FROM {Watch._meta.db_table} WHERE user_id = %s)
 FROM (SELECT 1) AS one LEFT JOIN {_VISIT} AS visit ON visit.user_id = %s
 """
 
 
-def _visit_record(user) -> None:
-    """One upsert (two first visits at once must not collide)."""
+def _visit_record(user, now: dt.datetime) -> None:
+    """One upsert (two first visits at once must not collide): this view, and
+    where a visit starts, the last view of the one before."""
+    adapt = connection.ops.adapt_datetimefield_value
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {_VISIT} (user_id, seen_at) VALUES (%s, %s) "
-            "ON CONFLICT (user_id) DO UPDATE SET seen_at = excluded.seen_at",
-            [user.pk, connection.ops.adapt_datetimefield_value(timezone.now())],
-        )
+        cursor.execute(_VISIT_UPSERT, [user.pk, adapt(now), adapt(now - VISIT_GAP)])
+
+
+_VISIT_UPSERT = f"""
+INSERT INTO {_VISIT} (user_id, seen_at, since) VALUES (%s, %s, NULL)
+ON CONFLICT (user_id) DO UPDATE SET
+    since = CASE WHEN {_VISIT}.seen_at < %s THEN {_VISIT}.seen_at
+                 ELSE {_VISIT}.since END,
+    seen_at = excluded.seen_at
+"""
 
 
 def _new_events(watch: Watch, since):

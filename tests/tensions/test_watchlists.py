@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tensions.relations import relations_rebuild
 from tensions.watchlists import home_digest, watch_add
@@ -12,13 +13,22 @@ from tests.tensions.factories import make_event
 pytestmark = pytest.mark.django_db
 
 
-def test_home_shows_only_what_is_new_on_what_one_follows(analyst):
+def _at(monkeypatch, moment):
+    """The clock at `moment` (what is new depends on when things happen)."""
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+
+
+def test_home_shows_only_what_is_new_on_what_one_follows(analyst, monkeypatch):
+    start = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+    _at(monkeypatch, start)
     watch_add(user=analyst, country="VEN", partner=None, directed=True, type="REQUEST")
     make_event("VEN", "RUS", type="REQUEST")
     make_event("USA", "VEN", type="ASSAULT")  # VEN is the target: not followed
 
     first = home_digest(user=analyst)
+    _at(monkeypatch, start + dt.timedelta(hours=1))
     make_event("VEN", "CHN", type="REQUEST")
+    _at(monkeypatch, start + dt.timedelta(hours=2))  # a later visit
     second = home_digest(user=analyst)
 
     assert (first["since"], first["followed"][0].new_count) == (None, 1)
@@ -56,13 +66,39 @@ def test_following_a_pair_from_the_page(analyst_client, analyst):
     assert "Unknown country code" in bad.content.decode()
 
 
-def test_each_visit_becomes_the_one_the_next_digest_compares_with(analyst):
+def test_a_visit_compares_with_the_last_view_of_the_visit_before(
+    analyst, monkeypatch
+):
     from tensions.models import HomeVisit
 
-    first = home_digest(user=analyst)
-    seen = HomeVisit.objects.get(user=analyst).seen_at
-    second = home_digest(user=analyst)
-    third = home_digest(user=analyst)
-    assert first["since"] is None and second["since"] == seen
-    assert third["since"] > seen
+    start = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+    views = [start, start + dt.timedelta(minutes=10)]  # a first visit, reloaded
+    views += [start + dt.timedelta(hours=2), start + dt.timedelta(hours=2, minutes=5)]
+    views += [start + dt.timedelta(days=1)]
+    seen = []
+    for moment in views:
+        _at(monkeypatch, moment)
+        seen.append(home_digest(user=analyst)["since"])
+
+    # Reloading within a visit keeps what is new; a later visit counts from
+    # the last view of the one before.
+    assert seen == [None, None, views[1], views[1], views[3]]
     assert HomeVisit.objects.filter(user=analyst).count() == 1
+    assert HomeVisit.objects.get(user=analyst).seen_at == views[-1]
+
+
+def test_what_is_new_stays_new_when_the_page_is_reloaded(analyst, monkeypatch):
+    start = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+    _at(monkeypatch, start)
+    watch_add(user=analyst, country="VEN", partner=None, directed=False, type="")
+    home_digest(user=analyst)  # a first visit
+    _at(monkeypatch, start + dt.timedelta(hours=1))
+    make_event("VEN", "RUS")  # created since then
+    later = start + dt.timedelta(hours=3)
+    digests = []
+    for minutes in (0, 1, 20):
+        _at(monkeypatch, later + dt.timedelta(minutes=minutes))
+        digests.append(home_digest(user=analyst))
+
+    assert [d["since"] for d in digests] == [start] * 3
+    assert [[f.new_count for f in d["followed"]] for d in digests] == [[1]] * 3
