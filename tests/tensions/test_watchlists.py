@@ -66,9 +66,7 @@ def test_following_a_pair_from_the_page(analyst_client, analyst):
     assert "Unknown country code" in bad.content.decode()
 
 
-def test_a_visit_compares_with_the_last_view_of_the_visit_before(
-    analyst, monkeypatch
-):
+def test_a_visit_compares_with_the_last_view_of_the_visit_before(analyst, monkeypatch):
     from tensions.models import HomeVisit
 
     start = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
