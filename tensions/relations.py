@@ -401,9 +401,12 @@ def pairs_ranked(
     )
 
 
-def as_date(value) -> dt.date:
-    """A date as a raw cursor gives it (SQLite's in ISO text, at times)."""
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+def as_date(value) -> dt.date | None:
+    """A day as a raw cursor gives it: a date; a datetime for a truncated day
+    on some databases; ISO text for SQLite's computed ones; None stays None."""
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value)
+    return value.date() if isinstance(value, dt.datetime) else value
 
 
 # LEAST, GREATEST and a collation that sorts codes as Python does, per database

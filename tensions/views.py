@@ -8,7 +8,6 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import NamedTuple
 from urllib.parse import quote_plus, urlencode
 
 from django.contrib import messages
@@ -225,15 +224,30 @@ def _table_events(
     context) cost more than the rest of a page's table."""
     sql = _TABLE_EVENTS.format(where=where, order=order)
     return [
-        _TableEvent(
-            *row,
-            _Named(actor) if actor is not None else None,
-            _Named(country) if country is not None else None,
-        )
-        for *row, actor, country in prepared.rows_fetch(
+        _table_event(row)
+        for row in prepared.rows_fetch(
             sql, (Event.ReviewState.REJECTED, *params, limit)
         )
     ]
+
+
+def _table_event(row: tuple) -> _TableEvent:
+    """A row in _TableEvent's order, the target's actor and country names
+    last (days as dates: SQLite gives those of a subquery as text)."""
+    pk, day, precision, reported, *fields, actor, country = row
+    return _TableEvent(
+        pk,
+        relations.as_date(day),
+        precision,
+        relations.as_date(reported),
+        *fields,
+        _named(actor),
+        _named(country),
+    )
+
+
+def _named(name: str | None) -> _Named | None:
+    return None if name is None else _Named(name)
 
 
 _TABLE_EVENTS = """
@@ -545,7 +559,7 @@ def _aggregate_span(rows: tuple, marks: Q, window: tuple) -> tuple | None:
     )
     if first is None or stale:
         return None
-    return _as_date(first), _as_date(last), shown
+    return relations.as_date(first), relations.as_date(last), shown
 
 
 # One look at the marks, whatever the rows.
@@ -634,7 +648,7 @@ def _pair_rows(
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             found = cursor.fetchall()
-    return [(*sorted(row[:2]), _as_date(row[2]), *row[3:]) for row in found]
+    return [(*sorted(row[:2]), relations.as_date(row[2]), *row[3:]) for row in found]
 
 
 _TRUNCATE = {Period.WEEK: TruncWeek, Period.MONTH: TruncMonth}
@@ -660,7 +674,7 @@ def _gathered_per_period(
     )
     found: dict[tuple, list] = {}
     for a, b, first, status, n, total, conflict, cooperation in rows:
-        sums = found.setdefault((a, b, _as_date(first)), [{}, 0.0, 0, 0])
+        sums = found.setdefault((a, b, relations.as_date(first)), [{}, 0.0, 0, 0])
         sums[0][status] = n
         sums[1] += total
         sums[2] += conflict
@@ -682,14 +696,6 @@ def _gathered_per_period(
             )
         )
     return gathered
-
-
-def _as_date(value) -> dt.date:
-    """A truncated or computed day as a date (a datetime on some databases, an
-    ISO string from SQLite's MIN())."""
-    if isinstance(value, str):
-        return dt.date.fromisoformat(value)
-    return value.date() if isinstance(value, dt.datetime) else value
 
 
 _PAIR = {
@@ -751,18 +757,16 @@ def _latest_per_pair(shown, pairs: list, end: dt.date) -> dict[tuple, list]:
             ],
         )
         for row in cursor.fetchall():
-            event = _Listed(
-                row[0], _as_date(row[1]), row[2], _as_date(row[3]), *row[4:]
-            )
+            event = _table_event(row)
             tables[timeline_layout.pair_key(event)].append(event)
     return {key: found[::-1] for key, found in tables.items()}
 
 
 _EXTREMES = ("LEAST", "GREATEST")
-_LISTED = (
+_LISTED = (  # in _TableEvent's order
     "id, date, date_precision, first_reported, source_country_id, "
-    "target_country_id, intensity, type, mode, status, what, mention_count, "
-    "article_count, publisher_count"
+    "target_country_id, type, mode, status, intensity, what, article_count, "
+    "mention_count, publisher_count"
 )
 _LANE = f"""
 SELECT * FROM (
@@ -786,45 +790,6 @@ LEFT OUTER JOIN tensions_actor ON tensions_actor.id = lanes.target_actor_id
 LEFT OUTER JOIN tensions_country ON tensions_country.code = lanes.target_country_id
 ORDER BY COALESCE(lanes.day, %s) DESC, lanes.id DESC
 """
-
-
-class _Named(NamedTuple):
-    name: str
-
-
-class _Listed(NamedTuple):
-    """What a row of an events table reads of an event (templatetags/events.py),
-    from one row of values: model instances with their target's actor and
-    country cost several times more to make."""
-
-    pk: int
-    date: dt.date | None
-    date_precision: str
-    first_reported: dt.date | None
-    source_country_id: str
-    target_country_id: str
-    intensity: float
-    type: str
-    mode: str
-    status: str
-    what: str
-    mention_count: int
-    article_count: int
-    publisher_count: int
-    target_actor_name: str | None
-    target_country_name: str | None
-
-    @property
-    def target_actor(self) -> _Named | None:
-        return _named(self.target_actor_name)
-
-    @property
-    def target_country(self) -> _Named | None:
-        return _named(self.target_country_name)
-
-
-def _named(name: str | None) -> _Named | None:
-    return None if name is None else _Named(name)
 
 
 def _index_series(pairs: list, start: dt.date, end: dt.date):
