@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from html import escape
 from urllib.parse import quote_plus
 
-from django.db.models import F, Q
-from django.db.models.fields.tuple_lookups import Tuple, TupleIn
+from django.db import connection
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from tensions import relations
+from tensions import prepared, relations
 from tensions.models import DyadPeriod
 from tensions.relations import Point
 
@@ -93,7 +93,9 @@ def _events_path() -> str:
 def pairs_series(
     pairs: list[Pair], *, period: str, start: dt.date, end: dt.date
 ) -> dict[Pair, list[Point]]:
-    """Undirected index points per period for many pairs, in one query.
+    """Undirected index points per period for many pairs, in one prepared
+    statement (a join of the pairs' VALUES with dyad_period_once, whatever
+    the plan PostgreSQL keeps).
 
     Keyed by the pair as given; periods without events are included, empty.
     """
@@ -101,17 +103,54 @@ def pairs_series(
         return {}
     first = relations.period_start(start, period)
     last = relations.period_start(end, period)
-    sums = dyad_sums(
-        Q(), period=period, first=first, last=last, directed=False, pairs=pairs
+    keys = [*pairs, *((b, a) for a, b in pairs)]
+    where = (
+        "(source_id, target_id) IN (VALUES "
+        + ", ".join(["(%s, %s)"] * len(keys))
+        + ")",
+        [code for key in keys for code in key],
     )
+    sums: dict[tuple, list] = defaultdict(lambda: [0, 0.0, 0.0])
+    ranges = [(period, first, last + dt.timedelta(days=1))]
+    for a, b, day, n, _, conflict, cooperation in dyad_rows(
+        where, ranges, prepare=True
+    ):
+        cell = sums[a, b, day]
+        cell[0] += n
+        cell[1] += conflict
+        cell[2] += cooperation
     return series_from(sums, pairs, period=period, first=first, last=last)
+
+
+def dyad_rows(
+    where: tuple[str, list], ranges: list[tuple], *, prepare: bool = False
+) -> list[tuple]:
+    """(a, b, start, events, by_status as JSON, conflict, cooperation) of the
+    DyadPeriod rows `where` (SQL) says in the `ranges` (period, first start,
+    start after the last), with each pair's codes in alphabetical order. Run as
+    a prepared statement if asked: only where any generic plan PostgreSQL may
+    keep walks the pairs' rows (for a focus's OR it walked dyad_period_start
+    over every pair's months)."""
+    within = " OR ".join(["(period = %s AND start >= %s AND start < %s)"] * len(ranges))
+    sql = (
+        "SELECT source_id, target_id, start, events, by_status, conflict, "
+        f"cooperation FROM tensions_dyadperiod WHERE ({where[0]}) AND ({within})"
+    )
+    params = [*where[1], *(value for r in ranges for value in r)]
+    if prepare:
+        found = prepared.rows_fetch(sql, params)
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            found = cursor.fetchall()
+    return [(*sorted(row[:2]), relations.as_date(row[2]), *row[3:]) for row in found]
 
 
 def series_from(
     sums: dict[tuple, list], pairs: list[Pair], *, period: str, first, last
 ) -> dict[Pair, list[Point]]:
-    """pairs_series's points from undirected `dyad_sums` (which may hold more
-    periods and pairs)."""
+    """pairs_series's points from undirected sums per (a, b, period start)
+    (which may hold more periods and pairs)."""
     spans = [
         (day, relations.period_next(day, period) - dt.timedelta(days=1))
         for day in period_starts(first, last, period)
@@ -132,18 +171,14 @@ def dyad_sums(
     first: dt.date,
     last: dt.date,
     directed: bool,
-    pairs: list[Pair] | None = None,
 ) -> dict[tuple, list]:
     """[events, conflict, cooperation] per (source, target, start) of the
-    DyadPeriod rows `wanted` (and, if given, of `pairs` in either direction)
-    between two period starts, in one query; keyed by the pair in alphabetical
-    order unless `directed`."""
+    DyadPeriod rows `wanted` between two period starts, in one query; keyed by
+    the pair in alphabetical order unless `directed`."""
     sums: dict[tuple, list] = defaultdict(lambda: [0, 0.0, 0.0])
     rows = DyadPeriod.objects.filter(
         wanted, period=period, start__gte=first, start__lte=last
     )
-    if pairs is not None:
-        rows = _of_pairs(rows, pairs)
     rows = rows.values_list(
         "source_id", "target_id", "start", "events", "conflict", "cooperation"
     )
@@ -155,14 +190,6 @@ def dyad_sums(
         cell[1] += conflict
         cell[2] += cooperation
     return sums
-
-
-def _of_pairs(rows, pairs: list[Pair]):
-    """`rows` of these pairs, either direction, as one row-value IN (what
-    Django's composite keys use): a Q per pair cost more to build than the
-    query takes to run, and this one still walks the pair index."""
-    keys = [*pairs, *((b, a) for a, b in pairs)]
-    return rows.filter(TupleIn(Tuple(F("source_id"), F("target_id")), keys))
 
 
 def period_starts(first: dt.date, last: dt.date, period: str) -> list[dt.date]:

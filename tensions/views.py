@@ -589,7 +589,7 @@ def _tallied(rows: tuple, unit: str, start: dt.date, end: dt.date) -> list[Gathe
     coloured by the tension index (their only figure of conflict and
     cooperation)."""
     found: dict[tuple, list] = {}
-    for a, b, day, _, by_status, conflict, cooperation in _pair_rows(
+    for a, b, day, _, by_status, conflict, cooperation in charts.dyad_rows(
         rows, _tally_ranges(unit, start, end)
     ):
         key = (a, b, relations.period_start(day, unit))
@@ -625,30 +625,6 @@ def _tally_ranges(unit: str, start: dt.date, end: dt.date) -> list[tuple]:
         (Period.DAY, start, lead_end),
         (Period.DAY, max(following, lead_end), after),
     ]
-
-
-def _pair_rows(
-    where: tuple[str, list], ranges: list[tuple], *, prepare: bool = False
-) -> list[tuple]:
-    """(a, b, start, events, by_status as JSON, conflict, cooperation) of the
-    DyadPeriod rows `where` (SQL) says in the `ranges` (period, first start,
-    start after the last), with each pair's codes in alphabetical order. Run as
-    a prepared statement if asked: only where any generic plan PostgreSQL may
-    keep walks the pairs' rows (for a focus's OR it walked dyad_period_start
-    over every pair's months)."""
-    within = " OR ".join(["(period = %s AND start >= %s AND start < %s)"] * len(ranges))
-    sql = (
-        "SELECT source_id, target_id, start, events, by_status, conflict, "
-        f"cooperation FROM tensions_dyadperiod WHERE ({where[0]}) AND ({within})"
-    )
-    params = [*where[1], *(value for r in ranges for value in r)]
-    if prepare:
-        found = prepared.rows_fetch(sql, params)
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            found = cursor.fetchall()
-    return [(*sorted(row[:2]), relations.as_date(row[2]), *row[3:]) for row in found]
 
 
 _TRUNCATE = {Period.WEEK: TruncWeek, Period.MONTH: TruncMonth}
@@ -801,25 +777,7 @@ def _index_series(pairs: list, start: dt.date, end: dt.date):
     period = (
         Period.DAY if days <= 120 else Period.WEEK if days <= 3 * 366 else Period.MONTH
     )
-    first = relations.period_start(start, period)
-    last = relations.period_start(end, period)
-    keys = [*pairs, *((b, a) for a, b in pairs)]
-    where = (
-        "(source_id, target_id) IN (VALUES "
-        + ", ".join(["(%s, %s)"] * len(keys))
-        + ")",
-        [code for key in keys for code in key],
-    )
-    sums: dict[tuple, list] = defaultdict(lambda: [0, 0.0, 0.0])
-    # a join of the pairs' VALUES with dyad_period_once, whatever the plan
-    for a, b, day, n, _, conflict, cooperation in _pair_rows(
-        where, [(period, first, last + dt.timedelta(days=1))], prepare=True
-    ):
-        cell = sums[a, b, day]
-        cell[0] += n
-        cell[1] += conflict
-        cell[2] += cooperation
-    return charts.series_from(sums, pairs, period=period, first=first, last=last)
+    return charts.pairs_series(pairs, period=period, start=start, end=end)
 
 
 def _events_query(data) -> dict:
