@@ -462,13 +462,13 @@ def articles_claim(
         waiting = waiting.filter(pk__in=ids)
     with transaction.atomic():
         _flush_not_awaited()  # lost in a crash, the articles are just queued
-        # One more than a batch: the extra row only tells that more wait.
+        # Up to two batches: how many wait decides this claim's share.
         rows = list(
             waiting.select_for_update(skip_locked=True)
             .order_by("queued_at", "pk")
-            .annotate(characters=Length("text"))[: limit + 1]
+            .annotate(characters=Length("text"))[: 2 * limit]
         )
-        taken = _batch_of(rows[:limit])
+        taken = _batch_of(rows[: _share(len(rows), limit)])
         if taken:
             fields = {
                 "status": Article.Status.PROCESSING,
@@ -476,10 +476,14 @@ def articles_claim(
                 "started_at": timezone.now(),
                 "finished_at": None,
             }
-            # Still claimable: SQLite has no row locks, another worker may
-            # have taken some of them since the read.
+            # On PostgreSQL the rows are locked since the read: by their keys
+            # alone (the claimable terms made the planner scan every queued
+            # row). SQLite has no row locks: another worker may have taken
+            # some of them since the read, so they must still be claimable.
             chosen = [a.pk for a in taken]
-            if waiting.filter(pk__in=chosen).update(
+            locked = connection.vendor == "postgresql"
+            claimed = Article.objects if locked else waiting
+            if claimed.filter(pk__in=chosen).update(
                 **fields, attempts=F("attempts") + 1
             ) < len(taken):
                 mine = set(
@@ -498,6 +502,19 @@ def articles_claim(
 def articles_waiting() -> bool:
     """Whether any article waits in the queue."""
     return Article.objects.filter(status=Article.Status.QUEUED).exists()
+
+
+def _share(waiting: int, limit: int) -> int:
+    """How many of the `waiting` articles (counted up to two batches) one claim
+    takes: a whole batch while two or more wait, else half of them, but not
+    fewer than TENSIONS_PROCESS_BATCH_FLOOR. As the queue drains, the worker
+    processes share its last articles instead of one of them taking a whole
+    batch while the others wait idle: with two processes the last batches
+    end within a few articles of each other (bench/README.md, ingestion)."""
+    if waiting >= 2 * limit:
+        return limit
+    half = -(-waiting // 2)
+    return min(limit, max(half, settings.TENSIONS_PROCESS_BATCH_FLOOR))
 
 
 def _batch_of(rows: list[Article]) -> list[Article]:

@@ -70,7 +70,7 @@ def wait_done(stack, total: int, timeout: float = 3600) -> float:
         )[0]
         if done == total and not stale:
             return time.perf_counter() - started
-        time.sleep(0.2)
+        time.sleep(0.05)
     raise RuntimeError(f"not all {total} articles finished in {timeout}s")
 
 

@@ -465,23 +465,29 @@ def _machine_made(where: Q) -> list[Mention]:
     """The mentions `where` selects that no analyst owns, with their articles'
     hash and date. Three indexed reads: joining events and articles in one
     query makes PostgreSQL scan both tables once they are large."""
-    mentions = list(Mention.objects.filter(where).order_by().only(*_ACCOUNT_FIELDS))
+    mentions = bulk.rows_read(
+        Mention,
+        _ACCOUNT_NAMES,
+        Mention.objects.filter(where).order_by().values_list(*_ACCOUNT_NAMES),
+    )
     owned = set(
         Event.objects.filter(pk__in={m.event_id for m in mentions})
         .exclude(review_state=Event.ReviewState.UNREVIEWED)
         .order_by()
         .values_list("pk", flat=True)
     )
-    article_model = Mention._meta.get_field("article").related_model
-    articles = (
-        article_model.objects.order_by()
-        .only("content_hash", "published", "publisher")
-        .in_bulk({m.article_id for m in mentions})
-    )
+    articles = _articles_read({m.article_id for m in mentions})
     kept = [m for m in mentions if m.event_id not in owned]
     for mention in kept:
-        mention.article = articles[mention.article_id]
+        _ARTICLE.set_cached_value(mention, articles[mention.article_id])
     return kept
+
+
+def _articles_read(pks: set[int]) -> dict:
+    """What clustering and counting read of these articles, by id."""
+    model = _ARTICLE.related_model
+    rows = model.objects.filter(pk__in=pks).order_by().values_list(*_ARTICLE_NAMES)
+    return {a.pk: a for a in bulk.rows_read(model, _ARTICLE_NAMES, rows)}
 
 
 # What clustering and placing read of a stored mention (not its sentence).
@@ -507,6 +513,12 @@ _ACCOUNT_FIELDS = (
     "intensity",
     "confidence",
 )
+
+
+_ACCOUNT_NAMES = ("id", *(Mention._meta.get_field(f).attname for f in _ACCOUNT_FIELDS))
+_ARTICLE = Mention._meta.get_field("article")
+# An article's hash and date (the canonical order), date and publisher (counts).
+_ARTICLE_NAMES = ("id", "content_hash", "published", "publisher")
 
 
 def _slice_cluster(
@@ -689,24 +701,15 @@ def _event_refresh(event: Event, mentions: list[Mention]) -> set[str]:
 
 def _mentions_by_event(events: list[Event]) -> dict[int, list[Mention]]:
     found: dict[int, list[Mention]] = {e.pk: [] for e in events}
-    mentions = (
-        Mention.objects.filter(event__in=events)
-        .order_by()
-        .select_related("article")
-        .only(*_ACCOUNT_FIELDS, *_COUNTED_ARTICLE_FIELDS)
+    rows = Mention.objects.filter(event__in=events).order_by()
+    mentions = bulk.rows_read(
+        Mention, _ACCOUNT_NAMES, rows.values_list(*_ACCOUNT_NAMES)
     )
+    articles = _articles_read({m.article_id for m in mentions})
     for mention in mentions:
+        _ARTICLE.set_cached_value(mention, articles[mention.article_id])
         found[mention.event_id].append(mention)
     return found
-
-
-# What settling reads of a mention's article (its hash and date for the
-# canonical order, its date and publisher for the counts).
-_COUNTED_ARTICLE_FIELDS = (
-    "article__content_hash",
-    "article__published",
-    "article__publisher",
-)
 
 
 def _canonical(mentions: list[Mention]) -> list[Mention]:

@@ -140,6 +140,9 @@ TENSIONS_PROCESS_BATCH_ARTICLES = env_int("TENSIONS_PROCESS_BATCH_ARTICLES", 50)
 TENSIONS_PROCESS_BATCH_CHARACTERS = env_int(
     "TENSIONS_PROCESS_BATCH_CHARACTERS", 100_000
 )
+# As the queue drains, a claim takes half of what waits, but not fewer than
+# this (articles.services._share).
+TENSIONS_PROCESS_BATCH_FLOOR = env_int("TENSIONS_PROCESS_BATCH_FLOOR", 10)
 TENSIONS_SWEEP_EVERY_SECONDS = env_int("TENSIONS_SWEEP_EVERY_SECONDS", 60)
 # Two reports of the same happening are at most this many days apart.
 TENSIONS_CORROBORATION_WINDOW_DAYS = env_int("TENSIONS_CORROBORATION_WINDOW_DAYS", 7)

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
 
 from articles.models import Article
 from articles.services import article_create
@@ -60,6 +61,31 @@ def test_a_batch_is_bounded_and_sends_a_task_for_the_rest(settings, monkeypatch)
     assert process_queue.apply().get() == 1
     assert len(woken) == 2  # the last batch took all that was left
     assert not Article.objects.exclude(status=Article.Status.DONE).exists()
+
+
+def test_as_the_queue_drains_claims_share_what_is_left(settings):
+    """While two batches or more wait a claim takes a whole batch; after that,
+    half of what waits (not fewer than the floor), so that two processes end
+    within a few articles of each other instead of one taking the last batch."""
+    from articles.services import articles_claim
+
+    settings.TENSIONS_PROCESS_BATCH_ARTICLES = 8
+    settings.TENSIONS_PROCESS_BATCH_FLOOR = 3
+    for n in range(21):
+        article_create(text=f"Chile thanked Peru on day {n}.")
+
+    sizes = []
+    while True:
+        taken, more = articles_claim(claim=f"claim {len(sizes)}")
+        if not taken:
+            break
+        sizes.append(len(taken))
+        assert more == (sum(sizes) < 21)
+
+    # 21 waiting: a whole batch; then half of 13 and of 6; the last 3 at
+    # once (the floor).
+    assert sizes == [8, 7, 3, 3]
+    assert not Article.objects.filter(status=Article.Status.QUEUED).exists()
 
 
 def test_a_batch_stops_at_its_characters_but_always_takes_one(settings):
@@ -170,6 +196,12 @@ def test_a_claim_never_takes_what_another_worker_took_since_it_read(monkeypatch)
     another worker may take some of the articles."""
     from articles import services
 
+    if connection.vendor == "postgresql":
+        pytest.skip(
+            "PostgreSQL locks the rows a claim reads: "
+            "test_a_claim_skips_the_rows_another_claim_holds covers it there"
+        )
+
     first = article_create(text="Chile thanked Peru on Monday.").article
     second = article_create(text="Peru thanked Chile on Monday.").article
     batch_of = services._batch_of
@@ -187,3 +219,35 @@ def test_a_claim_never_takes_what_another_worker_took_since_it_read(monkeypatch)
     assert [a.pk for a in taken] == [second.pk]
     assert Article.objects.get(pk=first.pk).claimed_by == "other"
     assert Article.objects.get(pk=second.pk).claimed_by == "me"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_claim_skips_the_rows_another_claim_holds():
+    """PostgreSQL: rows another worker's claim has locked are neither taken nor
+    written, and the claim writes exactly the rows it took."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: PostgreSQL only (CI runs the suite there)")
+    import psycopg2
+
+    from articles import services
+
+    first, second, third = (
+        article_create(text=f"Chile thanked Peru on day {n}.").article for n in range(3)
+    )
+    db = connection.settings_dict
+    other = psycopg2.connect(
+        dbname=db["NAME"], user=db["USER"], host=db["HOST"], port=db["PORT"]
+    )
+    try:
+        with other.cursor() as cursor:  # another worker, mid-claim
+            cursor.execute(
+                "SELECT id FROM articles_article WHERE id = %s FOR UPDATE", [first.pk]
+            )
+            taken, _ = services.articles_claim(claim="me")
+    finally:
+        other.rollback()
+        other.close()
+
+    assert [a.pk for a in taken] == [second.pk, third.pk]
+    rows = dict(Article.objects.values_list("pk", "claimed_by"))
+    assert rows == {first.pk: "", second.pk: "me", third.pk: "me"}

@@ -117,3 +117,49 @@ def test_nothing_to_write_writes_nothing():
         bulk.rows_insert([])
         bulk.rows_update([], ["what"])
     assert len(queries) == 0
+
+
+def _read_both(names):
+    """The same rows by QuerySet.only and by bulk.rows_read."""
+    bulk.rows_insert(_events())
+    rows = Event.objects.order_by("pk")
+    by_orm = list(rows.only(*names))
+    return by_orm, bulk.rows_read(Event, names, rows.values_list(*names))
+
+
+def test_rows_read_makes_the_instances_only_makes():
+    names = ("id", "type", "context", "date", "source_actor_id", "intensity")
+    by_orm, by_bulk = _read_both(names)
+
+    assert len(by_bulk) == len(by_orm) == 5
+    for orm, made in zip(by_orm, by_bulk, strict=True):
+        assert type(made) is Event
+        assert [getattr(made, n) for n in names] == [getattr(orm, n) for n in names]
+        assert made.get_deferred_fields() == orm.get_deferred_fields()
+        assert (made._state.adding, made._state.db) == (False, orm._state.db)
+        assert made.source_actor == orm.source_actor  # a relation still loads
+        assert made.what == orm.what  # a deferred field too, as with only()
+    made.confidence = 0.5  # and it saves as a loaded instance does
+    made.save(update_fields=["confidence"])
+    assert Event.objects.get(pk=made.pk).confidence == 0.5
+
+
+def test_rows_read_goes_through_init_when_someone_listens():
+    from django.db.models.signals import post_init
+
+    seen = []
+
+    def listener(sender, instance, **kwargs):
+        seen.append(instance)
+
+    post_init.connect(listener, sender=Event)
+    try:
+        # In another order than the model's fields: from_db needs theirs.
+        by_orm, by_bulk = _read_both(("intensity", "type", "id"))
+    finally:
+        post_init.disconnect(listener, sender=Event)
+
+    assert len(seen) == 15  # five built to insert, then five read each way
+    for orm, made in zip(by_orm, by_bulk, strict=True):
+        assert (made.pk, made.type, made.intensity) == (orm.pk, orm.type, orm.intensity)
+        assert made.get_deferred_fields() == orm.get_deferred_fields()
