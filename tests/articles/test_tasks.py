@@ -221,7 +221,7 @@ def test_a_claim_never_takes_what_another_worker_took_since_it_read(monkeypatch)
     assert Article.objects.get(pk=second.pk).claimed_by == "me"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_claim_skips_the_rows_another_claim_holds():
     """PostgreSQL: rows another worker's claim has locked are neither taken nor
     written, and the claim writes exactly the rows it took."""
