@@ -91,3 +91,24 @@ def test_the_models_and_migrations_agree():
         [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"]
     )
     assert checked.returncode == 0, checked.stdout
+
+
+def test_the_wsgi_module_loads_the_views_as_the_server_starts():
+    """A new gunicorn worker's first request must not wait for the imports of
+    the URLconf and the views."""
+    probe = (
+        "import sys, tensions.wsgi; "
+        "print('tensions.views' in sys.modules, 'articles.api' in sys.modules)"
+    )
+    env = {**os.environ, "SECRET_KEY": "deployment-test", "DEBUG": "false"}
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "True"]
