@@ -82,7 +82,12 @@ def events_url(point: Point, *, a: str, b: str, directed: bool) -> str:
     days = f"day_from={point.start.isoformat()}&day_to={point.end.isoformat()}"
     if directed:
         return f"{_events_path()}?{days}&source={quote_plus(a)}&target={quote_plus(b)}"
-    return f"{_events_path()}?{days}&pair={quote_plus(f'{a},{b}')}"
+    return f"{_events_path()}?{days}&pair={_pair_param(a, b)}"
+
+
+@functools.lru_cache(maxsize=1024)  # pure; a timeline's strip asks once per cell
+def _pair_param(a: str, b: str) -> str:
+    return quote_plus(f"{a},{b}")
 
 
 @functools.cache
@@ -110,31 +115,42 @@ def pairs_series(
         + ")",
         [code for key in keys for code in key],
     )
-    sums: dict[tuple, list] = defaultdict(lambda: [0, 0.0, 0.0])
     ranges = [(period, first, last + dt.timedelta(days=1))]
-    for a, b, day, n, _, conflict, cooperation in dyad_rows(
-        where, ranges, prepare=True
-    ):
+    sums = undirected_sums(dyad_rows(where, ranges, prepare=True))
+    return series_from(sums, pairs, period=period, first=first, last=last)
+
+
+def undirected_sums(rows) -> dict[tuple, list]:
+    """[events, conflict, cooperation] per (a, b, start) of dyad_rows' rows
+    (without their period), both directions of a pair summed."""
+    sums: dict[tuple, list] = defaultdict(lambda: [0, 0.0, 0.0])
+    for a, b, day, n, _, conflict, cooperation in rows:
         cell = sums[a, b, day]
         cell[0] += n
         cell[1] += conflict
         cell[2] += cooperation
-    return series_from(sums, pairs, period=period, first=first, last=last)
+    return sums
 
 
 def dyad_rows(
-    where: tuple[str, list], ranges: list[tuple], *, prepare: bool = False
+    where: tuple[str, list],
+    ranges: list[tuple],
+    *,
+    prepare: bool = False,
+    periods: bool = False,
 ) -> list[tuple]:
     """(a, b, start, events, by_status as JSON, conflict, cooperation) of the
     DyadPeriod rows `where` (SQL) says in the `ranges` (period, first start,
-    start after the last), with each pair's codes in alphabetical order. Run as
+    start after the last), with each pair's codes in alphabetical order (and,
+    if asked for, the row's period after them: (a, b, period, start, ...)). Run as
     a prepared statement if asked: only where any generic plan PostgreSQL may
     keep walks the pairs' rows (for a focus's OR it walked dyad_period_start
     over every pair's months)."""
     within = " OR ".join(["(period = %s AND start >= %s AND start < %s)"] * len(ranges))
     sql = (
-        "SELECT source_id, target_id, start, events, by_status, conflict, "
-        f"cooperation FROM tensions_dyadperiod WHERE ({where[0]}) AND ({within})"
+        f"SELECT source_id, target_id, {'period, ' if periods else ''}start, events, "
+        "by_status, conflict, cooperation FROM tensions_dyadperiod "
+        f"WHERE ({where[0]}) AND ({within})"
     )
     params = [*where[1], *(value for r in ranges for value in r)]
     if prepare:
@@ -143,7 +159,11 @@ def dyad_rows(
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             found = cursor.fetchall()
-    return [(*sorted(row[:2]), relations.as_date(row[2]), *row[3:]) for row in found]
+    day = 3 if periods else 2
+    return [
+        (*sorted(row[:2]), *row[2:day], relations.as_date(row[day]), *row[day + 1 :])
+        for row in found
+    ]
 
 
 def series_from(

@@ -374,8 +374,10 @@ class Gathered:
 
     @cached_property
     def status(self) -> str:
-        """The status most of them have (the more real one on a tie)."""
-        return min(self.by_status, key=lambda s: (-self.by_status[s], _realness(s)))
+        """The status most of them have (the more real one on a tie: the first
+        of the most in order of realness)."""
+        counts = by_realness(self.by_status)
+        return max(counts, key=_count)[0]
 
 
 def _gathered(entry) -> bool:
@@ -484,9 +486,18 @@ def same_day_groups(events: list) -> list[list]:
 _STATUS_ORDER = {status: i for i, status in enumerate(STATUS_STYLES)}
 
 
-def _realness(status: str) -> int:
-    """How real a status is: occurred first (unknown ones last)."""
-    return _STATUS_ORDER.get(status, len(_STATUS_ORDER))
+def by_realness(counts: dict[str, int]) -> list[tuple[str, int]]:
+    """(status, count) items, the most real first (occurred first; unknown
+    ones last, as they come): in the order of STATUS_STYLES, with no key call
+    per item (a wide timeline orders the counts of every mark)."""
+    known = [(status, counts[status]) for status in _STATUS_ORDER if status in counts]
+    if len(known) < len(counts):
+        known += [item for item in counts.items() if item[0] not in _STATUS_ORDER]
+    return known
+
+
+def _count(item: tuple[str, int]) -> int:
+    return item[1]
 
 
 @dataclass(frozen=True)
@@ -582,8 +593,7 @@ def _day_cluster(group: list, key, x: float, y: float, href: Callable) -> DayClu
 def _period_mark(
     entry: Gathered, lane: Lane, x: float, y: float, href: Callable
 ) -> PeriodMark:
-    statuses = sorted(entry.by_status.items(), key=lambda item: _realness(item[0]))
-    counts = ", ".join(f"{n} {status}" for status, n in statuses)
+    counts = ", ".join(f"{n} {status}" for status, n in by_realness(entry.by_status))
     title = (
         f"{entry.count} events between {lane.label}, {_day_label(entry.when)} – "
         f"{_day_label(entry.last)}: {counts} · {entry.balance_label} · "
@@ -983,6 +993,47 @@ def _svg_cluster(cluster: Cluster) -> str:
     )
 
 
+def legend_scale(intensities: list[tuple[int, str]]) -> SafeString:
+    """The legend's colour scale: a cell per (x, colour)."""
+    return mark_safe(
+        "".join(
+            f'<rect x="{x}" y="0" width="10" height="12" fill="{escape(fill)}"/>'
+            for x, fill in intensities
+        )
+    )
+
+
+def legend_statuses() -> SafeString:
+    """The legend's items of the statuses, each with its mark in neutral grey
+    (as the template's loop wrote them, white space included)."""
+    return mark_safe(
+        "".join(
+            '\n        <li><svg viewBox="0 0 24 20" class="legend-mark" '
+            f'aria-hidden="true">\n{_legend_mark(style)}\n</svg><strong>'
+            f"{escape(status[:1].upper() + status[1:])}</strong> "
+            f'<span class="muted">{escape(style.meaning)}</span></li>\n        '
+            for status, style in STATUS_STYLES.items()
+        )
+    )
+
+
+def _legend_mark(style: StatusStyle) -> str:
+    if style.shape == "diamond":
+        shape = '<polygon points="12,3 19,10 12,17 5,10"'
+    else:
+        shape = '<circle cx="12" cy="10" r="6"'
+    fill = "#5a5a5a" if style.filled else "#fff"
+    strike = (
+        '<line x1="4" y1="10" x2="20" y2="10" stroke="#222" stroke-width="2"/>'
+        if style.strike
+        else ""
+    )
+    return (
+        f'{shape} fill="{fill}" stroke="#5a5a5a" stroke-width="2"{_dash(style)}/>'
+        f"{strike}"
+    )
+
+
 # Zoom, pan and the overview (the range brush) ----------------------------------
 
 
@@ -1022,6 +1073,33 @@ class Overview:
     @property
     def label_x(self) -> int:
         return self.plot_left - 12
+
+    def svg(self) -> SafeString:
+        """The markup, built here as the timeline's is (white space as the
+        template that wrote it left it)."""
+        start, end = _day_label(self.start), _day_label(self.end)
+        ticks = "".join(
+            f'<text x="{tick.x}" y="19" text-anchor="middle" '
+            f'class="overview-tick">{escape(tick.label)}</text>'
+            for tick in self.ticks
+        )
+        return mark_safe(
+            f'\n\n<svg class="timeline-overview" viewBox="0 0 {self.width} '
+            f'{self.height}" role="img" aria-label="Whole span {start} – {end}; '
+            'the shaded part is shown below"\n'
+            f'  data-start="{_iso(self.start)}" data-end="{_iso(self.end)}" '
+            f'data-left="{self.plot_left}" data-right="{self.plot_right}" '
+            f'data-width="{self.width}">\n'
+            f'  <text x="{self.label_x}" y="19" text-anchor="end" '
+            'class="overview-label">Whole span</text>\n'
+            f'  <rect x="{self.plot_left}" y="4" width="{self.track_width}" '
+            'height="22" class="overview-track"/>\n'
+            f"  {ticks}\n"
+            f'  <rect x="{self.window_left}" y="4" width="{self.window_width}" '
+            'height="22" class="overview-window"/>\n'
+            '  <rect x="0" y="4" width="0" height="22" class="brush-selection" '
+            "hidden/>\n</svg>\n\n"
+        )
 
 
 def overview(

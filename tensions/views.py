@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote_plus, urlencode
@@ -222,13 +222,10 @@ def _table_events(
     `limit` in `order`, as the rows of an events table read them: plain rows
     of one prepared query, where the ORM's (model instances, their JSON
     context) cost more than the rest of a page's table."""
-    sql = _TABLE_EVENTS.format(where=where, order=order)
-    return [
-        _table_event(row)
-        for row in prepared.rows_fetch(
-            sql, (Event.ReviewState.REJECTED, *params, limit)
-        )
-    ]
+    sql = _TABLE_EVENTS.format(
+        where=where, order=order, limit=int(limit), rejected=Event.ReviewState.REJECTED
+    )
+    return [_table_event(row) for row in prepared.rows_fetch(sql, params)]
 
 
 def _table_event(row: tuple) -> _TableEvent:
@@ -250,6 +247,10 @@ def _named(name: str | None) -> _Named | None:
     return None if name is None else _Named(name)
 
 
+# The state and the limit are written in, not passed: as parameters, PostgreSQL's
+# generic plan of the prepared statement could not know that few events are
+# rejected (with one state in the statistics, it expected one row left and
+# sorted), so it planned every run afresh (0.16 ms of its time on the home page).
 _TABLE_EVENTS = """
 SELECT event.id, event.date, event.date_precision, event.first_reported,
     event.source_country_id, event.target_country_id, event.type, event.mode,
@@ -258,8 +259,8 @@ SELECT event.id, event.date, event.date_precision, event.first_reported,
 FROM tensions_event AS event
 LEFT JOIN tensions_actor AS actor ON actor.id = event.target_actor_id
 LEFT JOIN tensions_country AS country ON country.code = event.target_country_id
-WHERE event.review_state <> %s AND {where}
-ORDER BY {order} LIMIT %s
+WHERE event.review_state <> '{rejected}' AND {where}
+ORDER BY {order} LIMIT {limit}
 """
 
 
@@ -359,14 +360,15 @@ def _latest_month() -> dt.date | None:
     """The month of the newest event between countries, when this month has
     none (an analyst reading older material is pointed to it)."""
     # an index walk: compiled, it cost more; prepared, less to parse and plan
-    newest = prepared.rows_fetch(_LATEST_DAY, [Event.ReviewState.REJECTED])
+    newest = prepared.rows_fetch(_LATEST_DAY, ())
     return relations.period_start(newest[0][0], Period.MONTH) if newest else None
 
 
-# the newest day of the visible events between countries
-_LATEST_DAY = """
+# the newest day of the visible events between countries (the state written in,
+# as in _TABLE_EVENTS, for a generic plan)
+_LATEST_DAY = f"""
 SELECT day FROM tensions_event
-WHERE review_state <> %s AND day IS NOT NULL
+WHERE review_state <> '{Event.ReviewState.REJECTED}' AND day IS NOT NULL
     AND source_country_id IS NOT NULL AND target_country_id IS NOT NULL
 ORDER BY day DESC, id DESC LIMIT 1
 """
@@ -448,7 +450,7 @@ def _timeline_context(form, query, names: dict[str, str]) -> dict:
     events = Event.objects.visible(rejected=data["rejected"]).interstate()
     events = form.filter(_dated(events))
     pairs = _pairs_shown(events.filter(period), countries, focus)
-    span, unit, placed, tables = _timeline_rows(
+    span, unit, placed, tables, strips = _timeline_rows(
         events, (start, end), pairs, aggregates=_aggregates_answer(data)
     )
     codes = {c for p in placed for c in (p.source_country_id, p.target_country_id)}
@@ -466,7 +468,7 @@ def _timeline_context(form, query, names: dict[str, str]) -> dict:
         index_href=lambda key, point: charts.events_url(
             point, a=key[0], b=key[1], directed=False
         ),
-        index_series=_index_series,
+        index_series=strips,
         period=unit,
     )
     return {
@@ -483,7 +485,7 @@ def _timeline_rows(events, window: tuple, pairs: Callable, *, aggregates: bool):
     """The whole span of the `pairs`' `events` (for the overview); what a mark
     stands for at most (see timeline.gather_period); and their events in the
     window as the layout's rows, with a query for the lanes' tables when they
-    are gathered.
+    are gathered; and what gives the index strips (see _index_series).
 
     The span, and the marks of a week or a month, come from the pairs'
     maintained DyadPeriod rows when those can answer (`aggregates`: no filter
@@ -511,12 +513,13 @@ def _timeline_rows(events, window: tuple, pairs: Callable, *, aggregates: bool):
     if unit == Period.DAY:
         gather = count > TIMELINE_MAX_EVENTS
         placed = _placed(_shown(events, pairs, period), gather=gather)
-        return (first, last), unit, placed, tables if gather else None
-    if rows:
-        placed = _tallied(rows, unit, start, end)
-    else:
+        return (first, last), unit, placed, tables if gather else None, _index_series
+    if not rows:
         placed = _gathered_per_period(_shown(events, pairs, period), unit, start, end)
-    return (first, last), unit, placed, tables
+        return (first, last), unit, placed, tables, _index_series
+    found = _period_rows(rows, unit, start, end)
+    placed = _tallied(found, unit, start, end)
+    return (first, last), unit, placed, tables, _strips(found, unit, start, end)
 
 
 # Built only where the events are read: an ORM query costs ~0.1 ms to build.
@@ -583,22 +586,39 @@ def _sql_where(rows) -> tuple[str, list] | None:
     return sql, list(params)
 
 
-def _tallied(rows: tuple, unit: str, start: dt.date, end: dt.date) -> list[Gathered]:
-    """Per pair and week or month, from the pairs' DyadPeriod rows (whole
-    periods from their own rows, the parts cut by the window from day rows):
-    coloured by the tension index (their only figure of conflict and
-    cooperation)."""
-    found: dict[tuple, list] = {}
-    for a, b, day, _, by_status, conflict, cooperation in charts.dyad_rows(
-        rows, _tally_ranges(unit, start, end)
-    ):
+def _period_rows(rows: tuple, unit: str, start: dt.date, end: dt.date) -> list:
+    """The pairs' DyadPeriod rows (`rows`, SQL) that tally the window per
+    `unit` (_tally_ranges) and, in the same statement, the whole periods the
+    window touches, for the index strips (_strips): a query less per page.
+    Rows as charts.dyad_rows gives them, with their period."""
+    (_, whole, following), *days = _tally_ranges(unit, start, end)
+    last = relations.period_start(end, unit) + dt.timedelta(days=1)
+    periods = (unit, relations.period_start(start, unit), max(following, last))
+    return charts.dyad_rows(rows, [periods, *days], periods=True)
+
+
+def _tallied(found: list, unit: str, start: dt.date, end: dt.date) -> list[Gathered]:
+    """Per pair and week or month, from the pairs' DyadPeriod rows
+    (_period_rows: whole periods from their own rows, the parts cut by the
+    window from day rows): coloured by the tension index (their only figure
+    of conflict and cooperation)."""
+    _, whole, following = _tally_ranges(unit, start, end)[0]
+    tallies: dict[tuple, list] = {}
+    for a, b, period, day, _, by_status, conflict, cooperation in found:
+        if period == unit and not whole <= day < following:
+            continue  # cut by the window: counted from its days
         key = (a, b, relations.period_start(day, unit))
-        tally = found.setdefault(key, [Counter(), 0.0, 0.0])
-        tally[0].update(json.loads(by_status))
+        tally = tallies.get(key)
+        if tally is None:  # most keys have one row a direction: no merging
+            tallies[key] = [json.loads(by_status), 0.0 + conflict, 0.0 + cooperation]
+            continue
+        counts = tally[0]
+        for status, n in json.loads(by_status).items():
+            counts[status] = counts.get(status, 0) + n
         tally[1] += conflict
         tally[2] += cooperation
     gathered = []
-    for (a, b, first), (by_status, conflict, cooperation) in sorted(found.items()):
+    for (a, b, first), (by_status, conflict, cooperation) in sorted(tallies.items()):
         index = relations.tension_index(conflict, cooperation)
         last = relations.period_last(first, unit)
         gathered.append(
@@ -773,11 +793,34 @@ def _index_series(pairs: list, start: dt.date, end: dt.date):
     (charts.pairs_series's points, from one hand-written statement)."""
     if not pairs:
         return {}
+    period = _strip_period(start, end)
+    return charts.pairs_series(pairs, period=period, start=start, end=end)
+
+
+def _strip_period(start: dt.date, end: dt.date) -> str:
     days = (end - start).days
-    period = (
+    return (
         Period.DAY if days <= 120 else Period.WEEK if days <= 3 * 366 else Period.MONTH
     )
-    return charts.pairs_series(pairs, period=period, start=start, end=end)
+
+
+def _strips(found: list, unit: str, start: dt.date, end: dt.date) -> Callable:
+    """_index_series, from the rows _period_rows read (every whole `unit` the
+    window touches, of every pair shown) when the timeline is drawn over that
+    window and its strips are per `unit` too; else from a query of their own."""
+    if _strip_period(start, end) != unit:
+        return _index_series
+    sums = charts.undirected_sums(
+        (a, b, *fields) for a, b, period, *fields in found if period == unit
+    )
+    first, last = (relations.period_start(day, unit) for day in (start, end))
+
+    def series(pairs: list, drawn_start: dt.date, drawn_end: dt.date):
+        if (drawn_start, drawn_end) != (start, end):  # drawn over the data's span
+            return _index_series(pairs, drawn_start, drawn_end)
+        return charts.series_from(sums, pairs, period=unit, first=first, last=last)
+
+    return series
 
 
 def _events_query(data) -> dict:
@@ -804,11 +847,14 @@ def _events_href(filters: dict):
     # encoded once: a wide timeline has hundreds of these links
     others = urlencode({k: v for k, v in filters.items() if k != "status"}, True)
     statuses = urlencode({"status": filters.get("status", [])}, True)
+    pair_params: dict[tuple, str] = {}  # quoted once per lane, not once per mark
 
     def href(key, first: dt.date, last: dt.date, status: str | None = None) -> str:
         # urlencode() of the same three items, written out: ISO dates need no
         # quoting, and a page writes hundreds of these
-        pair = quote_plus(",".join(key))
+        pair = pair_params.get(key)
+        if pair is None:
+            pair = pair_params[key] = quote_plus(",".join(key))
         query = f"pair={pair}&day_from={first.isoformat()}&day_to={last.isoformat()}"
         chosen = f"status={quote_plus(status)}" if status else statuses
         return f"{base}?{'&'.join(p for p in (query, others, chosen) if p)}"
@@ -933,25 +979,45 @@ ORDER BY name
 
 
 def _legend() -> dict:
+    intensities = [
+        (i * 10, display.intensity_colour(value))
+        for i, value in enumerate(LEGEND_INTENSITIES)
+    ]
     return {
-        "intensities": [
-            (i * 10, display.intensity_colour(value))
-            for i, value in enumerate(LEGEND_INTENSITIES)
-        ],
+        "intensities": intensities,
         "scale_width": 10 * len(LEGEND_INTENSITIES),
         "statuses": list(STATUS_STYLES.items()),
+        # the timeline's, written in Python: as template loops (an include per
+        # status) they cost 0.17 ms, a tenth of the page's template
+        "scale": timeline_layout.legend_scale(intensities),
+        "status_items": timeline_layout.legend_statuses(),
     }
 
 
 @login_required
 def country(request, code: str):
-    country = get_object_or_404(Country, code=code.upper())
+    country = _country_or_404(code.upper())
     content = _cached(
         f"country-page:{country.code}",
         lambda: render_to_string("tensions/_country.html", _country_page(country)),
     )
     context = {"country": country, "content": content}
     return render(request, "tensions/country.html", context)
+
+
+def _country_or_404(code: str) -> Country:
+    """The country of `code` (prepared: the ORM's get cost twice the page's
+    other lookups to build)."""
+    found = prepared.rows_fetch(_COUNTRY, (code,))
+    if not found:
+        raise Http404("No such country.")
+    return Country.from_db(connection.alias, _COUNTRY_FIELDS, found[0])
+
+
+_COUNTRY_FIELDS = ("code", "alpha2", "name", "official_name", "historic")
+_COUNTRY = f"""
+SELECT {", ".join(_COUNTRY_FIELDS)} FROM {Country._meta.db_table} WHERE code = %s
+"""
 
 
 def _country_page(country: Country) -> dict:
@@ -998,14 +1064,9 @@ def _partners(code: str) -> list[dict]:
     timeline = reverse("tensions:timeline")
     for row in rows:
         partner = row["partner_code"]
-        found = recent.get(partner, {})
-        # the indexes straight from the sums, in one walk of the months: a
-        # dozen Points per partner cost more than the rest of the row
-        events, conflict, cooperation, indexes = 0, 0.0, 0.0, []
-        for month in months:
-            n, c, k = found.get(month, (0, 0.0, 0.0))
-            events, conflict, cooperation = events + n, conflict + c, cooperation + k
-            indexes.append(relations.tension_index(c, k))
+        events, conflict, cooperation, indexes = _partner_months(
+            recent.get(partner, {}), months
+        )
         row["name"] = names.get(partner, partner)
         row["recent"] = events
         row["index"] = relations.tension_index(conflict, cooperation)
@@ -1014,6 +1075,26 @@ def _partners(code: str) -> list[dict]:
         row["timeline_href"] = f"{timeline}?countries={code}&countries={partner}"
     rows.sort(key=lambda r: (not r["recent"], -r["index"], -r["n"]))
     return rows
+
+
+def _partner_months(found: dict, months: list[dt.date]) -> tuple:
+    """A partner's events, conflict and cooperation over the `months` (from
+    their sums in `found`, by month) and the index of each month: straight
+    from the sums, not a dozen Points per partner. Only the months with events
+    are walked (the others' index is 0.0, and adding nothing changes no sum):
+    most partners have a few of the twelve."""
+    events, conflict, cooperation = 0, 0.0, 0.0
+    indexes = [0.0] * len(months)
+    first = months[0]
+    for month in sorted(found):  # in order: the same sums to the last bit
+        n, c, k = found[month]
+        events, conflict, cooperation = events + n, conflict + c, cooperation + k
+        indexes[_months_between(first, month)] = relations.tension_index(c, k)
+    return events, conflict, cooperation, indexes
+
+
+def _months_between(first: dt.date, month: dt.date) -> int:
+    return (month.year - first.year) * 12 + month.month - first.month
 
 
 def _partner_sums(code: str, first: dt.date, last: dt.date) -> tuple[dict, ...]:
@@ -1029,8 +1110,9 @@ def _partner_sums(code: str, first: dt.date, last: dt.date) -> tuple[dict, ...]:
         if name is not None:
             names[other] = name
         total = totals[other]
-        for i, value in enumerate(cell):
-            total[i] += value
+        total[0] += cell[0]
+        total[1] += cell[1]
+        total[2] += cell[2]
         if month is not None:
             months[other][relations.as_date(month)] = cell
     return totals, months, names

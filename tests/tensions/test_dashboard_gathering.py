@@ -3,12 +3,12 @@ pair's events of one week or month, counted in the database (from the pairs'
 maintained rows when no filter stands in the way, else from the events)."""
 
 import datetime as dt
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
 from django.urls import reverse
 
-from tensions import relations, timeline, views
+from tensions import charts, relations, timeline, views
 from tensions.display import intensity_colour
 from tensions.extraction import taxonomy
 from tensions.models import DyadPeriod, Event
@@ -150,7 +150,8 @@ def test_the_pair_rows_are_tallied_per_month_with_the_cut_months_from_days(years
         source_id__in=["USA", "VEN"], target_id__in=["USA", "VEN"]
     )
     start, end = dt.date(2023, 2, 15), dt.date(2023, 5, 10)
-    tallies = views._tallied(views._sql_where(rows), "month", start, end)
+    found = views._period_rows(views._sql_where(rows), "month", start, end)
+    tallies = views._tallied(found, "month", start, end)
     assert [(t.when, t.last) for t in tallies] == [
         (dt.date(2023, 2, 15), dt.date(2023, 2, 28)),
         (dt.date(2023, 3, 1), dt.date(2023, 3, 31)),
@@ -163,6 +164,44 @@ def test_the_pair_rows_are_tallied_per_month_with_the_cut_months_from_days(years
         for status in events.values_list("status", flat=True):
             by_status[status] = by_status.get(status, 0) + 1
         assert dict(t.by_status) == by_status
+
+
+def _pair_rows():
+    rows = DyadPeriod.objects.filter(
+        source_id__in=["USA", "VEN"], target_id__in=["USA", "VEN"]
+    )
+    return views._sql_where(rows)
+
+
+def test_the_strips_come_from_the_tallied_rows_as_their_own_query_gives_them(
+    years, django_assert_num_queries
+):
+    start, end = dt.date(2021, 6, 15), dt.date(2024, 12, 20)  # months, both
+    found = views._period_rows(_pair_rows(), "month", start, end)
+    strips = views._strips(found, "month", start, end)
+    pairs = [("VEN", "USA")]
+    with django_assert_num_queries(0):  # from the rows read for the marks
+        drawn = strips(pairs, start, end)
+    expected = charts.pairs_series(pairs, period="month", start=start, end=end)
+    assert drawn == expected
+    # every visible event, the one before the pair's first day too
+    assert sum(p.events for p in drawn[("VEN", "USA")]) == years + 1
+
+
+def test_the_strips_of_another_window_or_period_have_their_own_query(years):
+    start, end = dt.date(2021, 6, 15), dt.date(2024, 12, 20)
+    pairs = [("USA", "VEN")]
+    for tallied_start, drawn_end in (
+        (dt.date(2022, 1, 10), end),  # months for the marks, weeks for the strips
+        (start, end - dt.timedelta(days=45)),  # months for both, another window
+    ):
+        found = views._period_rows(_pair_rows(), "month", tallied_start, end)
+        strips = views._strips(found, "month", tallied_start, end)
+        period = views._strip_period(tallied_start, drawn_end)
+        expected = charts.pairs_series(
+            pairs, period=period, start=tallied_start, end=drawn_end
+        )
+        assert strips(pairs, tallied_start, drawn_end) == expected
 
 
 # The mark itself, on rows made here -------------------------------------------
@@ -240,3 +279,13 @@ def test_month_marks_of_one_lane_never_overlap_and_large_counts_stay_short():
     assert sum(m.count for m in marks) + sum(c.count for c in lane.clusters) == sum(
         e.count for e in entries
     )
+
+
+def test_each_event_list_link_names_its_own_pair_as_urlencode_would():
+    href = views._events_href({"type": [], "status": ["occurred", "planned"]})
+    days = {"day_from": "2024-01-01", "day_to": "2024-01-31"}
+    pairs = (("USA", "VEN"), ("RUS", "VEN"), ("USA", "RUS"), ("USA", "VEN"))
+    for key in pairs:  # codes in common, and a pair asked for again
+        link = href(key, dt.date(2024, 1, 1), dt.date(2024, 1, 31))
+        expected = urlencode({"pair": ",".join(key), **days})
+        assert urlparse(link).query == f"{expected}&status=occurred&status=planned"

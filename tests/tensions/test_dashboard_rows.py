@@ -1,6 +1,7 @@
 """The dashboard's tables of pairs, built in Python, read as the template did."""
 
 import datetime as dt
+import random
 
 import pytest
 from django.http import QueryDict
@@ -28,6 +29,30 @@ VALUES = (-99.95, -0.6, -0.5, -0.05, -0.04, -0.0, 0.0, 1e-9, 0.05, 2.5, 12.45, 1
 @pytest.mark.parametrize("places", [0, 1])
 def test_numbers_are_written_as_floatformat_writes_them(value, places):
     assert fixed(value, places) == floatformat(value, places)
+
+
+def _numbers(count: int, seed: int = 6) -> list[tuple[float, int]]:
+    """(value, places) of every kind: any index, ties at the place rounded (x.5,
+    x.x5: where formatting the binary value rounds otherwise), short decimals,
+    reprs with an exponent, negative zero."""
+    rng = random.Random(seed)
+    odd = (-0.0, 1e-05, -1e-07, 2.5e-10, 1e16, -0.15, 0.15, 1.005, 2.675, 99.95)
+    kinds = (
+        lambda p: rng.uniform(-100, 100),
+        lambda p: (rng.randrange(-20_000, 20_000) + 0.5) / 10**p,
+        lambda p: rng.randrange(-2_000, 2_000) / 10 ** (p + 1),
+        lambda p: rng.choice(odd),
+    )
+    numbers = []
+    for _ in range(count):
+        places = rng.choice((0, 1, 2, 5))  # 5: ties such as 1.5e-05
+        numbers.append((rng.choice(kinds)(places), places))
+    return numbers
+
+
+def test_numbers_of_every_kind_are_written_as_floatformat_writes_them():
+    written = [(v, p, fixed(v, p)) for v, p in _numbers(20_000)]
+    assert [w for w in written if w[2] != floatformat(w[0], w[1])] == []
 
 
 def _spark():

@@ -43,7 +43,7 @@ def test_a_text_is_prepared_once_per_connection(postgres):
     assert then[0].startswith("EXECUTE tensions_") and then[0].endswith("(2)")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_new_connection_prepares_again(postgres):
     text = TEXT + " -- again"
     _sent(text, (1,))
@@ -64,7 +64,7 @@ def test_a_failed_first_run_renews_the_names(postgres):
     assert rows == [(1,)] and sent[0].startswith("PREPARE")  # not "already exists"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_no_more_than_the_cap_are_prepared(postgres, monkeypatch):
     monkeypatch.setattr(prepared, "_MOST", 2)
     connection.close()  # a connection of its own, none prepared yet

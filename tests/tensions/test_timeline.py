@@ -4,8 +4,9 @@ import datetime as dt
 import itertools
 
 import pytest
+from django.template import engines
 
-from tensions import timeline
+from tensions import timeline, views
 from tensions.models import Actor, Country, Event
 
 NAMES = {"USA": "United States", "VEN": "Venezuela", "RUS": "Russia", "CHN": "China"}
@@ -307,3 +308,73 @@ def test_the_svg_escapes_what_events_say_and_draws_every_mark():
     assert 'class="day-cluster-text">3</text>' in drawn
     assert drawn.count('<g class="lane"') == len(built.lanes) == 2
     assert drawn.startswith('<svg class="timeline-svg"') and drawn.endswith("</svg>")
+
+
+# The legend's items, as the template's loops drew them before they were
+# written in Python (with the include each status had).
+_LEGEND_STATUSES = (
+    "{% for status, style in statuses %}\n"
+    '        <li><svg viewBox="0 0 24 20" class="legend-mark" aria-hidden="true">'
+    "\n"
+    '{% if style.shape == "diamond" %}<polygon points="12,3 19,10 12,17 5,10"'
+    '{% else %}<circle cx="12" cy="10" r="6"{% endif %} fill="{% if style.filled %}'
+    '#5a5a5a{% else %}#fff{% endif %}" stroke="#5a5a5a" stroke-width="2"'
+    '{% if style.dash %} stroke-dasharray="{{ style.dash }}"{% endif %}/>'
+    '{% if style.strike %}<line x1="4" y1="10" x2="20" y2="10" stroke="#222" '
+    'stroke-width="2"/>{% endif %}\n'
+    "</svg><strong>{{ status|capfirst }}</strong> "
+    '<span class="muted">{{ style.meaning }}</span></li>\n'
+    "        {% endfor %}"
+)
+_LEGEND_SCALE = (
+    "{% for x, fill in intensities %}"
+    '<rect x="{{ x }}" y="0" width="10" height="12" fill="{{ fill }}"/>{% endfor %}'
+)
+
+
+def test_the_legend_is_written_as_the_template_wrote_it():
+    def drawn(source: str, **context) -> str:
+        return engines["django"].from_string(source).render(context)
+
+    legend = views._legend()
+    statuses = list(timeline.STATUS_STYLES.items())
+    assert timeline.legend_statuses() == drawn(_LEGEND_STATUSES, statuses=statuses)
+    assert legend["scale"] == drawn(_LEGEND_SCALE, intensities=legend["intensities"])
+    assert 'stroke-dasharray="4 2"' in legend["status_items"]
+
+
+# The overview, as its template (tensions/_timeline_overview.html) wrote it.
+_OVERVIEW = (
+    "{% load l10n %}{# The whole span of the data, with the window "
+    "shown: drag across it to pick dates. #}\n"
+    "{% localize off %}\n"
+    '<svg class="timeline-overview" viewBox="0 0 {{ overview.width '
+    '}} {{ overview.height }}" role="img" aria-label="Whole span {{ '
+    "overview.start|date:'j M Y' }} – {{ overview.end|date:'j M Y' "
+    '}}; the shaded part is shown below"\n'
+    '  data-start="{{ overview.start|date:\'Y-m-d\' }}" data-end="{{ '
+    "overview.end|date:'Y-m-d' }}\" data-left=\"{{ overview.plot_left "
+    '}}" data-right="{{ overview.plot_right }}" data-width="{{ '
+    'overview.width }}">\n'
+    '  <text x="{{ overview.label_x }}" y="19" text-anchor="end" '
+    'class="overview-label">Whole span</text>\n'
+    '  <rect x="{{ overview.plot_left }}" y="4" width="{{ '
+    'overview.track_width }}" height="22" class="overview-track"/>\n'
+    '  {% for tick in overview.ticks %}<text x="{{ tick.x }}" y="19" '
+    'text-anchor="middle" class="overview-tick">{{ tick.label '
+    "}}</text>{% endfor %}\n"
+    '  <rect x="{{ overview.window_left }}" y="4" width="{{ '
+    'overview.window_width }}" height="22" class="overview-window"/>\n'
+    '  <rect x="0" y="4" width="0" height="22" '
+    'class="brush-selection" hidden/>\n'
+    "</svg>\n"
+    "{% endlocalize %}\n"
+)
+
+
+def test_the_overview_is_written_as_its_template_wrote_it():
+    span = (dt.date(2021, 11, 25), dt.date(2026, 11, 24))
+    drawn = timeline.overview(span, (dt.date(2023, 1, 9), dt.date(2024, 6, 30)))
+    template = engines["django"].from_string(_OVERVIEW)
+    assert drawn.svg() == template.render({"overview": drawn})
+    assert len(drawn.ticks) > 1

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tensions import relations
-from tensions.models import Event
+from tensions import relations, views
+from tensions.models import Country, Event
 from tests.tensions.factories import make_article, make_event, make_mention
 
 pytestmark = pytest.mark.django_db
@@ -133,6 +133,19 @@ def test_the_timeline_leaves_out_rejected_and_one_sided_events(analyst_client):
     assert "No events between these countries" in response.content.decode()
 
 
+def test_home_and_country_pages_leave_out_rejected_events(analyst_client):
+    shown = make_event("VEN", "RUS", date=dt.date(2024, 3, 5))
+    rejected = make_event(  # the newest, and of a later month
+        "VEN", "RUS", date=dt.date(2024, 5, 5), review_state=Event.ReviewState.REJECTED
+    )
+    home = analyst_client.get(reverse("tensions:home")).content.decode()
+    country = analyst_client.get(reverse("tensions:country", args=["VEN"]))
+    for page in (home, country.content.decode()):
+        assert f'data-event="{shown.pk}"' in page
+        assert f'data-event="{rejected.pk}"' not in page
+    assert "The latest events between countries are from March 2024" in home
+
+
 def test_the_timeline_says_which_country_code_is_unknown(analyst_client):
     url = reverse("tensions:timeline") + "?countries=VEN&countries=XYZ"
     response = analyst_client.get(url)
@@ -176,6 +189,14 @@ def test_the_country_page_ranks_partners_and_lists_actors(analyst_client, letter
 def test_an_unknown_country_is_not_found(analyst_client):
     response = analyst_client.get(reverse("tensions:country", args=["XYZ"]))
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("code", ["VEN", "SUN"])  # SUN: a historic country
+def test_the_country_page_reads_its_country_as_the_orm_does(code):
+    read = views._country_or_404(code)
+    stored = Country.objects.get(code=code)
+    fields = [f.attname for f in Country._meta.concrete_fields]
+    assert [getattr(read, f) for f in fields] == [getattr(stored, f) for f in fields]
 
 
 def test_the_event_page_reads_as_a_sentence_with_its_fields(analyst_client, letter):

@@ -2,6 +2,7 @@
 query budget of every page."""
 
 import datetime as dt
+import random
 import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -256,6 +257,29 @@ def test_the_country_page_ranks_partners_by_tension_with_sparklines(analyst_clie
     assert partners[0]["index"] > 0 > partners[1]["index"]
     assert partners[2]["recent"] == 0
     assert response.content.decode().count('class="sparkline"') == 3
+
+
+def _months_walked(found: dict, months: list) -> tuple:
+    """A partner's months as the country page first summed them: every month
+    in turn, nothing added for those without events."""
+    events, conflict, cooperation, indexes = 0, 0.0, 0.0, []
+    for month in months:
+        n, c, k = found.get(month, (0, 0.0, 0.0))
+        events, conflict, cooperation = events + n, conflict + c, cooperation + k
+        indexes.append(relations.tension_index(c, k))
+    return events, conflict, cooperation, indexes
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_partners_months_sum_as_every_month_walked_in_turn(seed):
+    rng = random.Random(seed)
+    months = [dt.date(2025 + (11 + i) // 12, (11 + i) % 12 + 1, 1) for i in range(12)]
+    for _ in range(200):
+        found = {  # in no order, as the database groups them
+            month: (rng.randrange(1, 50), rng.uniform(0, 99), rng.uniform(0, 99))
+            for month in rng.sample(months, rng.randrange(13))
+        }
+        assert views._partner_months(found, months) == _months_walked(found, months)
 
 
 def test_home_shows_sparklines_spikes_and_the_latest_failures(analyst_client):

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -67,6 +68,20 @@ def test_following_a_pair_from_the_page(analyst_client, analyst):
 
 
 def test_a_visit_compares_with_the_last_view_of_the_visit_before(analyst, monkeypatch):
+    _visits_compare(analyst, monkeypatch)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_views_outside_a_transaction_are_recorded_alike(analyst, monkeypatch):
+    # in autocommit, as pages run: on PostgreSQL the upsert waits for no flush
+    _visits_compare(analyst, monkeypatch)
+    if connection.vendor == "postgresql":  # for that one statement only
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone() == ("on",)
+
+
+def _visits_compare(analyst, monkeypatch):
     from tensions.models import HomeVisit
 
     start = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
