@@ -341,6 +341,29 @@ def test_the_fast_relations_list_answers_as_the_general_path(
     assert taken[-2:] == [True, False]
 
 
+@pytest.mark.parametrize(
+    "accept, written",
+    [("application/json", True), ("application/json; indent=2", False)],
+)
+def test_a_relations_page_is_written_as_the_renderer_writes_it(
+    api, settings, cells, monkeypatch, accept, written
+):
+    bodies = []
+
+    def spy(*args):
+        bodies.append(original(*args))
+        return bodies[-1]
+
+    original = api_fast.relations_json
+    monkeypatch.setattr(api_fast, "relations_json", spy)
+
+    for directed in ("false", "true"):
+        query = f"?period=week&page_size=4&directed={directed}"
+        _both(api, settings, RELATIONS + query, HTTP_ACCEPT=accept)
+
+    assert len(bodies) == 2 and all((body is not None) == written for body in bodies)
+
+
 @pytest.mark.parametrize("directed", ["false", "true"])
 def test_relations_cursor_walks_give_the_general_path_pages(
     api, settings, cells, taken, directed

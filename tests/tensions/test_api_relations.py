@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 
-from tensions import relations
+from tensions import api_relations, relations
 from tensions.relations import relations_rebuild, tension_index
 from tests.tensions.factories import make_event
 
@@ -54,6 +54,24 @@ def test_an_undirected_pair_sums_both_directions_of_a_month(api, events):
     assert row["by_type"] == {"ASSAULT": 1, "THREATEN": 1}
     assert row["conflict"] == pytest.approx(conflict)
     assert row["index"] == pytest.approx(tension_index(conflict, cooperation))
+
+
+def test_summed_counts_keep_their_keys_in_a_jsonb_objects_order():
+    # The order the JSON writes them in: a jsonb object's (shorter keys first,
+    # then bytes), whatever order the directions came in.
+    counts = [{"THREATEN": 2, "AID": 1}, {"ASSAULT": 4, "AID": 3}, {"AGREE": 1}]
+
+    summed = api_relations._counts_sum(counts)
+
+    assert list(summed.items()) == [
+        ("AID", 4),
+        ("AGREE", 1),
+        ("ASSAULT", 4),
+        ("THREATEN", 2),
+    ]
+    assert list(api_relations._counts_sum(counts[::-1]).items()) == list(summed.items())
+    assert api_relations._counts_sum([]) == {}
+    assert counts[0] == {"THREATEN": 2, "AID": 1}  # the rows' own are unchanged
 
 
 def test_directed_rows_keep_each_direction_apart(api, events):
