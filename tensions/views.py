@@ -449,9 +449,14 @@ def _timeline_context(form, query, names: dict[str, str]) -> dict:
     period = _period_q(start, end)
     events = Event.objects.visible(rejected=data["rejected"]).interstate()
     events = form.filter(_dated(events))
-    pairs = _pairs_shown(events.filter(period), countries, focus)
+    aggregates = _aggregates_answer(data)
+    pairs = _pairs_shown(
+        countries,
+        focus,
+        busiest=lambda: _busiest_pairs(events.filter(period), (start, end), aggregates),
+    )
     span, unit, placed, tables, strips = _timeline_rows(
-        events, (start, end), pairs, aggregates=_aggregates_answer(data)
+        events, (start, end), pairs, aggregates=aggregates
     )
     codes = {c for p in placed for c in (p.source_country_id, p.target_country_id)}
     if codes - names.keys():  # only rejected events: not among the choices
@@ -911,9 +916,11 @@ def _period_q(start, end) -> Q:
     return period
 
 
-def _pairs_shown(events, countries: list[str], focus: str | None) -> Callable:
+def _pairs_shown(
+    countries: list[str], focus: str | None, *, busiest: Callable
+) -> Callable:
     """Focus against its partners (among `countries` if given); else pairs among
-    `countries`; else the busiest pairs of `events`: as a Q on the fields named
+    `countries`; else the `busiest()` pairs: as a Q on the fields named
     (`pairs("source_country_id", "target_country_id")` for events)."""
     if focus:
         others = [c for c in countries if c != focus]
@@ -929,15 +936,60 @@ def _pairs_shown(events, countries: list[str], focus: str | None) -> Callable:
         return lambda source, target: Q(
             **{f"{source}__in": countries, f"{target}__in": countries}
         )
-    busiest = [(r["a"], r["b"]) for r in _pair_counts(events)[:DEFAULT_PAIRS]]
+    shown_pairs = busiest()
 
     def pairs(source: str, target: str) -> Q:
         shown = Q(pk__in=[])
-        for a, b in busiest:
+        for a, b in shown_pairs:
             shown |= Q(**{source: a, target: b}) | Q(**{source: b, target: a})
         return shown
 
     return pairs
+
+
+def _busiest_pairs(events, window: tuple, aggregates: bool) -> list[tuple[str, str]]:
+    """The DEFAULT_PAIRS pairs with the most `events` in the window, busiest
+    first (then by codes): summed from the DyadPeriod rows when they can answer
+    (`aggregates`, and no row awaiting its refresh): months inside the window,
+    days at its ends; else counted from the events. Counting 100,000 events
+    took ~50 ms; the rows, a few."""
+    if aggregates:
+        start = window[0] or _EARLIEST
+        end = window[1] or _LATEST
+        ranges = _tally_ranges(Period.MONTH, start, end)
+        found = prepared.rows_fetch(
+            _BUSIEST, [value for r in ranges for value in r] + [DEFAULT_PAIRS]
+        )
+        if not found or found[0][2] is not None:
+            return [(a, b) for a, b, _ in sorted(found, key=_busiest_first)]
+    return [(r["a"], r["b"]) for r in _pair_counts(events)[:DEFAULT_PAIRS]]
+
+
+def _busiest_first(row: tuple) -> tuple:
+    return -row[2], row[0], row[1]
+
+
+# The bounds of an open window (ranges stay within the calendar).
+_EARLIEST, _LATEST = dt.date(1, 1, 1), dt.date(9998, 12, 31)
+# The busiest pairs from the pair rows: (a, b, events), or one row (…, NULL)
+# when a row awaits its refresh (the events must then be counted).
+_BUSIEST = """
+SELECT a, b, n FROM (
+    SELECT
+        CASE WHEN source_id < target_id THEN source_id ELSE target_id END AS a,
+        CASE WHEN source_id < target_id THEN target_id ELSE source_id END AS b,
+        SUM(events) AS n
+    FROM tensions_dyadperiod
+    WHERE (period = %s AND start >= %s AND start < %s)
+        OR (period = %s AND start >= %s AND start < %s)
+        OR (period = %s AND start >= %s AND start < %s)
+    GROUP BY 1, 2 HAVING SUM(events) > 0
+    ORDER BY 3 DESC, 1, 2 LIMIT %s
+) AS busiest
+WHERE NOT EXISTS (SELECT 1 FROM tensions_stalecell)
+UNION ALL
+SELECT '', '', NULL WHERE EXISTS (SELECT 1 FROM tensions_stalecell)
+"""
 
 
 def _countries_with_events() -> list[tuple[str, str]]:

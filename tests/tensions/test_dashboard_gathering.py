@@ -289,3 +289,63 @@ def test_each_event_list_link_names_its_own_pair_as_urlencode_would():
         link = href(key, dt.date(2024, 1, 1), dt.date(2024, 1, 31))
         expected = urlencode({"pair": ",".join(key), **days})
         assert urlparse(link).query == f"{expected}&status=occurred&status=planned"
+
+
+@pytest.fixture
+def many_pairs():
+    """Events between a dozen pairs, in numbers that tie and differ, over two
+    years, some on the days that cut months; one rejected; then the pair rows."""
+    import random
+
+    rng = random.Random(3)
+    codes = ["USA", "VEN", "RUS", "CHN", "COL", "BRA", "CUB", "IRN"]
+    pairs = [tuple(rng.sample(codes, 2)) for _ in range(12)]
+    for n, pair in enumerate(pairs):
+        for k in range(1 + n % 5):
+            day = dt.date(2023, 1, 1) + dt.timedelta(days=rng.randrange(730))
+            make_event(*(pair if k % 2 else pair[::-1]), date=day)
+    make_event("CUB", "IRN", date=dt.date(2024, 2, 29))
+    make_event("IRN", "CUB", date=dt.date(2024, 3, 1), review_state="rejected")
+    relations.relations_rebuild()
+
+
+def _counted(window) -> list:
+    """The busiest pairs as counted from the events."""
+    events = Event.objects.visible().interstate().filter(day__isnull=False)
+    return views._busiest_pairs(events.filter(views._period_q(*window)), window, False)
+
+
+@pytest.mark.parametrize(
+    "window",
+    [
+        (None, None),
+        (dt.date(2023, 3, 15), dt.date(2024, 2, 29)),  # months cut at both ends
+        (dt.date(2024, 1, 1), None),
+        (None, dt.date(2023, 6, 30)),
+        (dt.date(2024, 2, 29), dt.date(2024, 3, 1)),  # two days
+    ],
+)
+def test_the_busiest_pairs_from_the_pair_rows_are_those_the_events_give(
+    many_pairs, window, django_assert_max_num_queries
+):
+    events = Event.objects.visible().interstate().filter(day__isnull=False)
+    shown = events.filter(views._period_q(*window))
+    with django_assert_max_num_queries(1):
+        from_rows = views._busiest_pairs(shown, window, True)
+
+    assert from_rows and from_rows == _counted(window)
+    if window == (None, None):  # more pairs than lanes: a ranking, ties cut
+        assert len(from_rows) == views.DEFAULT_PAIRS
+
+
+def test_while_a_pair_row_awaits_its_refresh_the_events_are_counted(many_pairs):
+    late = make_event("BRA", "CUB", date=dt.date(2024, 5, 5))
+    for _ in range(5):  # enough to lead, in the events only
+        make_event("BRA", "CUB", date=dt.date(2024, 5, 6))
+    relations.cells_mark_stale(cells=relations.event_cells(late))
+    window = (None, None)
+    events = Event.objects.visible().interstate().filter(day__isnull=False)
+
+    from_rows = views._busiest_pairs(events, window, True)
+
+    assert from_rows[0] == ("BRA", "CUB") and from_rows == _counted(window)
