@@ -34,8 +34,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import Q, Sum
-from django.db.models.functions import Greatest, Least
+from django.db.models import Q
 
 from tensions import dataversion, prepared
 from tensions.extraction import taxonomy
@@ -318,31 +317,6 @@ class PairScore:
         object.__setattr__(self, "change", index - self.previous)
 
 
-def pairs_compare(*, period: str, start: dt.date) -> list[PairScore]:
-    """Every undirected pair active in the period or the one before, with both
-    indexes: "most tense" and "largest change" are two orderings of this list.
-    One row per pair, both periods summed apart in the database."""
-    previous = period_previous(start, period)
-    now, before = Q(start=start), Q(start=previous)
-    rows = (
-        DyadPeriod.objects.filter(period=period, start__in=[start, previous])
-        .values(a=Least("source_id", "target_id"), b=Greatest("source_id", "target_id"))
-        .annotate(
-            n=Sum("events", filter=now, default=0),
-            c=Sum("conflict", filter=now, default=0.0),
-            k=Sum("cooperation", filter=now, default=0.0),
-            was_c=Sum("conflict", filter=before, default=0.0),
-            was_k=Sum("cooperation", filter=before, default=0.0),
-        )
-        .order_by()
-        .values_list("a", "b", "n", "c", "k", "was_c", "was_k")
-    )
-    return [
-        PairScore(a, b, n, c, k, tension_index(was_c, was_k))
-        for a, b, n, c, k, was_c, was_k in rows
-    ]
-
-
 def most_tense(scores: list[PairScore], limit: int = 10) -> list[PairScore]:
     active = [s for s in scores if s.events]
     return heapq.nsmallest(limit, active, key=lambda s: (-s.index, s.a, s.b))
@@ -360,8 +334,9 @@ def largest_change(scores: list[PairScore], limit: int = 10) -> list[PairScore]:
 @dataclass(frozen=True, slots=True)
 class Rankings:
     """A period's rankings of pairs (most_tense, largest_change, most_active
-    of pairs_compare) and its count of events between countries; with the
-    sums per `series` period of the pairs ranked most tense or most changed."""
+    of every undirected pair active in the period or the one before) and its
+    count of events between countries; with the sums per `series` period of
+    the pairs ranked most tense or most changed."""
 
     tense: list[PairScore]
     moved: list[PairScore]
@@ -377,9 +352,12 @@ def pairs_ranked(
     series: tuple[str, dt.date, dt.date],
     limit: int = 10,
 ) -> Rankings:
-    """pairs_compare's three rankings from one query: the database scores the
-    pairs, keeps the first `limit` of each order, and sums the `series` periods
-    (period, first start, last start) of those ranked by tension or change."""
+    """The period's three rankings from one query: the database scores every
+    undirected pair active in the period or the one before (both indexes, the
+    periods summed apart), keeps the first `limit` of each order, and sums the
+    `series` periods (period, first start, last start) of those ranked by
+    tension or change. (tests/tensions/rankings.py computes the same scores
+    with the ORM, as the reference.)"""
     series_period, first, last = series
     values = {
         "period": period,
@@ -405,7 +383,7 @@ def pairs_ranked(
         else:
             ranked[kind].append(PairScore(a, b, n, c, k, was))
     return Rankings(
-        # the same orders as pairs_compare's, of the same first few
+        # the same orders as over all the scores, of the same first few
         most_tense(ranked["tense"], limit),
         largest_change(ranked["moved"], limit),
         most_active(ranked["active"], limit),
@@ -431,7 +409,7 @@ _DIALECTS = {
 
 @functools.cache
 def _ranked_sql(vendor: str) -> tuple[str, list[str]]:
-    """pairs_compare's sums and indexes; the first `limit` pairs in the orders
+    """Every active pair's sums and indexes; the first `limit` pairs in the orders
     of most_tense, largest_change and most_active; the sum of events; the
     series of the pairs in the first two orders. One row shape for all
     (kind, a, b, n, c, k, previous index, series period). With %s

@@ -1,6 +1,6 @@
 """The rankings the database computes (relations.pairs_ranked) are those of
-pairs_compare's scores ordered in Python, on random rows; and the country
-page's leaders and bodies."""
+the scores the ORM computes (tests/tensions/rankings.py) ordered in Python, on
+random rows; and the country page's leaders and bodies."""
 
 import datetime as dt
 import random
@@ -12,6 +12,7 @@ from django.urls import reverse
 from tensions import charts, relations
 from tensions.models import Country, DyadPeriod
 from tests.tensions.factories import make_event
+from tests.tensions.rankings import pairs_compare
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +87,7 @@ def _random_rows(rng: random.Random) -> None:
 @pytest.mark.parametrize("limit", [3, 10])
 def test_the_ranked_pairs_are_those_of_the_python_orders(seed, limit):
     _random_rows(random.Random(seed))
-    scores = relations.pairs_compare(period="month", start=MONTH)
+    scores = pairs_compare(period="month", start=MONTH)
 
     ranked = relations.pairs_ranked(
         period="month", start=MONTH, series=WEEKS, limit=limit

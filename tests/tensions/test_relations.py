@@ -12,12 +12,12 @@ from tensions.relations import (
     event_weight,
     is_spike,
     pair_series,
-    pairs_compare,
     tension_index,
 )
 from tensions.services import events_record
 from tensions.tasks import refresh_relations
 from tests.factories import article_make, found_event
+from tests.tensions.rankings import pairs_compare
 
 pytestmark = pytest.mark.django_db
 
