@@ -1,6 +1,7 @@
 """What can be checked of the production stack without a Docker engine."""
 
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -78,6 +79,8 @@ def test_env_example_documents_every_variable_the_stack_sets():
     settings_source = (ROOT / "tensions" / "settings.py").read_text()
     for variable in documented:
         assert f'"{variable}"' in settings_source, f"{variable} is not read by settings"
+    read = set(re.findall(r'env_\w+\(\s*"([A-Z0-9_]+)"', settings_source))
+    assert read - documented == set(), "read by settings, not in .env.example"
 
 
 def test_dockerfile_installs_the_pinned_requirements():
