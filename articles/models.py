@@ -255,3 +255,21 @@ class CommonSketchValue(models.Model):
 
     def __str__(self) -> str:
         return str(self.value)
+
+
+class StatusCount(models.Model):
+    """A change in the number of articles of one status (PostgreSQL).
+
+    Triggers on the articles table append one row per status a statement
+    changes (migration 0008), so the home page adds up a few rows instead of
+    counting every article (8.5–9 ms at 100,000 articles, on every view).
+    Rows are only appended, never updated: a worker's transaction never waits
+    for another's to move a shared counter. `status_counts_compact` folds them
+    into one row per status now and then. On SQLite the articles are counted.
+    """
+
+    status = models.CharField(max_length=20)
+    n = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.n:+d}"

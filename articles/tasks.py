@@ -3,7 +3,7 @@ import logging
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
-from articles import services
+from articles import services, summary
 from articles.services import TRANSIENT_ERRORS
 from tensions.tasks import refresh_relations
 
@@ -50,4 +50,7 @@ def process_queue(self) -> int:
 
 @shared_task
 def sweep_stuck_articles() -> int:
+    """Queue again what a worker never finished; and fold the status changes
+    the home page adds up (articles.summary)."""
+    summary.status_counts_compact()
     return len(services.articles_requeue_stuck())
