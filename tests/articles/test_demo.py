@@ -35,6 +35,18 @@ def test_load_demo_fills_the_timeline_and_can_run_again():
     assert (Article.objects.count(), Event.objects.count()) == (articles, events)
 
 
+@pytest.mark.django_db
+def test_after_load_demo_the_pair_rows_hold_the_demo_events():
+    from tensions.models import DyadPeriod, StaleCell
+
+    call_command("load_demo", stdout=io.StringIO())
+
+    assert not StaleCell.objects.exists()  # nothing left for a worker to refresh
+    months = DyadPeriod.objects.filter(period="month")
+    counted = Event.objects.visible().interstate().filter(day__isnull=False)
+    assert sum(months.values_list("events", flat=True)) == counted.count() > 0
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_load_demo_wakes_no_worker_for_what_it_processed(monkeypatch):
     from articles import services

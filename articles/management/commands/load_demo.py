@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from articles.demo import demo_articles
 from articles.services import article_create, article_process
+from tensions.tasks import refresh_relations
 
 DEMO_USER = "demo"
 DEMO_PASSWORD = "tensions-demo"
@@ -27,6 +28,9 @@ class Command(BaseCommand):
             if upload.created:
                 article = article_process(article_id=article.pk, claim="load_demo")
             self.stdout.write(f"  {article.status:<10} {demo.title}")
+        # Processing marked the pair rows stale for a worker to refresh later:
+        # refreshed here, the first home page already ranks the demo's pairs.
+        refresh_relations()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready. Log in as {DEMO_USER} / {DEMO_PASSWORD}"
