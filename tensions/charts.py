@@ -146,13 +146,13 @@ def dyad_rows(
     a prepared statement if asked: only where any generic plan PostgreSQL may
     keep walks the pairs' rows (for a focus's OR it walked dyad_period_start
     over every pair's months)."""
-    within = " OR ".join(["(period = %s AND start >= %s AND start < %s)"] * len(ranges))
+    within, bounds = periods_within(ranges)
     sql = (
         f"SELECT source_id, target_id, {'period, ' if periods else ''}start, events, "
         "by_status, conflict, cooperation FROM tensions_dyadperiod "
         f"WHERE ({where[0]}) AND ({within})"
     )
-    params = [*where[1], *(value for r in ranges for value in r)]
+    params = [*where[1], *bounds]
     if prepare:
         found = prepared.rows_fetch(sql, params)
     else:
@@ -164,6 +164,13 @@ def dyad_rows(
         (*sorted(row[:2]), *row[2:day], relations.as_date(row[day]), *row[day + 1 :])
         for row in found
     ]
+
+
+def periods_within(ranges: list[tuple]) -> tuple[str, list]:
+    """The SQL term choosing the DyadPeriod rows in the `ranges` (period, first
+    start, start after the last), and its parameters."""
+    term = " OR ".join(["(period = %s AND start >= %s AND start < %s)"] * len(ranges))
+    return term, [value for r in ranges for value in r]
 
 
 def series_from(

@@ -407,6 +407,13 @@ _DIALECTS = {
 }
 
 
+def pair_functions(vendor: str) -> tuple[str, str]:
+    """The SQL functions giving an undirected pair's first and second code
+    (LEAST and GREATEST, as the pair indexes are built on, or SQLite's)."""
+    least, greatest, _ = _DIALECTS[vendor]
+    return least, greatest
+
+
 @functools.cache
 def _ranked_sql(vendor: str) -> tuple[str, list[str]]:
     """Every active pair's sums and indexes; the first `limit` pairs in the orders

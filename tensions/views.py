@@ -195,7 +195,8 @@ class _Named:
 @dataclass(frozen=True, slots=True)
 class _TableEvent:
     """What a row of an events table reads of an event (templatetags/events.py:
-    the target's names for a row without `what`), in _TABLE_EVENTS' order."""
+    the target's names for a row without `what`): _TABLE_COLUMNS, then the
+    target's actor and country names."""
 
     pk: int
     date: dt.date | None
@@ -247,13 +248,17 @@ def _details(pks: list[int]) -> dict[int, _DetailEvent]:
     return found
 
 
-# _TableEvent's fields up to its names, then _DetailEvent's and the names
-_DETAIL_FIELDS = (
-    "pk", "date", "date_precision", "first_reported", "source_country_id",
+# The event's columns a table row reads, in _TableEvent's order (its fields
+# up to the names)
+_TABLE_COLUMNS = (
+    "id", "date", "date_precision", "first_reported", "source_country_id",
     "target_country_id", "type", "mode", "status", "intensity", "what",
-    "article_count", "mention_count", "publisher_count", "channel",
-    "source_actor__name", "source_country__name", "target_actor__name",
-    "target_country__name",
+    "article_count", "mention_count", "publisher_count",
+)  # fmt: skip
+# _TableEvent's columns, then _DetailEvent's and the four names
+_DETAIL_FIELDS = (
+    *_TABLE_COLUMNS, "channel", "source_actor__name", "source_country__name",
+    "target_actor__name", "target_country__name",
 )  # fmt: skip
 
 
@@ -293,16 +298,14 @@ def _named(name: str | None) -> _Named | None:
 # generic plan of the prepared statement could not know that few events are
 # rejected (with one state in the statistics, it expected one row left and
 # sorted), so it planned every run afresh (0.16 ms of its time on the home page).
-_TABLE_EVENTS = """
-SELECT event.id, event.date, event.date_precision, event.first_reported,
-    event.source_country_id, event.target_country_id, event.type, event.mode,
-    event.status, event.intensity, event.what, event.article_count,
-    event.mention_count, event.publisher_count, actor.name, country.name
+_TABLE_EVENTS = f"""
+SELECT {", ".join(f"event.{column}" for column in _TABLE_COLUMNS)},
+    actor.name, country.name
 FROM tensions_event AS event
 LEFT JOIN tensions_actor AS actor ON actor.id = event.target_actor_id
 LEFT JOIN tensions_country AS country ON country.code = event.target_country_id
-WHERE event.review_state <> '{rejected}' AND {where}
-ORDER BY {order} LIMIT {limit}
+WHERE event.review_state <> '{{rejected}}' AND {{where}}
+ORDER BY {{order}} LIMIT {{limit}}
 """
 
 
@@ -784,7 +787,7 @@ def _latest_per_pair(shown, pairs: list, end: dt.date) -> dict[tuple, list]:
     if where is None or not pairs:
         return {}
     # Django's Least and Greatest, written out: what event_pair_day is built on
-    least, greatest = ("MIN", "MAX") if connection.vendor == "sqlite" else _EXTREMES
+    least, greatest = relations.pair_functions(connection.vendor)
     lane = _LANE.format(where=where[0], least=least, greatest=greatest)
     tables: dict[tuple, list] = defaultdict(list)
     with connection.cursor() as cursor:
@@ -805,15 +808,9 @@ def _latest_per_pair(shown, pairs: list, end: dt.date) -> dict[tuple, list]:
     return {key: found[::-1] for key, found in tables.items()}
 
 
-_EXTREMES = ("LEAST", "GREATEST")
-_LISTED = (  # in _TableEvent's order
-    "id, date, date_precision, first_reported, source_country_id, "
-    "target_country_id, type, mode, status, intensity, what, article_count, "
-    "mention_count, publisher_count"
-)
 _LANE = f"""
 SELECT * FROM (
-    SELECT {_LISTED}, target_actor_id, day
+    SELECT {", ".join(_TABLE_COLUMNS)}, target_actor_id, day
     FROM tensions_event
     WHERE ({{where}})
         AND {{least}}(tensions_event.source_country_id,
@@ -826,7 +823,7 @@ SELECT * FROM (
 ) AS lane
 """
 _LANE_TABLES = f"""
-SELECT {", ".join(f"lanes.{column}" for column in _LISTED.split(", "))},
+SELECT {", ".join(f"lanes.{column}" for column in _TABLE_COLUMNS)},
     tensions_actor.name, tensions_country.name
 FROM ({{lanes}}) AS lanes
 LEFT OUTER JOIN tensions_actor ON tensions_actor.id = lanes.target_actor_id
@@ -998,10 +995,10 @@ def _busiest_pairs(events, window: tuple, aggregates: bool) -> list[tuple[str, s
     if aggregates:
         start = window[0] or _EARLIEST
         end = window[1] or _LATEST
-        ranges = _tally_ranges(Period.MONTH, start, end)
-        found = prepared.rows_fetch(
-            _BUSIEST, [value for r in ranges for value in r] + [DEFAULT_PAIRS]
-        )
+        within, bounds = charts.periods_within(_tally_ranges(Period.MONTH, start, end))
+        least, greatest = relations.pair_functions(connection.vendor)
+        sql = _BUSIEST.format(within=within, least=least, greatest=greatest)
+        found = prepared.rows_fetch(sql, [*bounds, DEFAULT_PAIRS])
         if found and found[0][2] is not None:  # none: perhaps rows not built yet
             return [(a, b) for a, b, _ in sorted(found, key=_busiest_first)]
     return [(r["a"], r["b"]) for r in _pair_counts(events)[:DEFAULT_PAIRS]]
@@ -1017,14 +1014,9 @@ _EARLIEST, _LATEST = dt.date(1, 1, 1), dt.date(9998, 12, 31)
 # when a row awaits its refresh (the events must then be counted).
 _BUSIEST = """
 SELECT a, b, n FROM (
-    SELECT
-        CASE WHEN source_id < target_id THEN source_id ELSE target_id END AS a,
-        CASE WHEN source_id < target_id THEN target_id ELSE source_id END AS b,
+    SELECT {least}(source_id, target_id) AS a, {greatest}(source_id, target_id) AS b,
         SUM(events) AS n
-    FROM tensions_dyadperiod
-    WHERE (period = %s AND start >= %s AND start < %s)
-        OR (period = %s AND start >= %s AND start < %s)
-        OR (period = %s AND start >= %s AND start < %s)
+    FROM tensions_dyadperiod WHERE {within}
     GROUP BY 1, 2 HAVING SUM(events) > 0
     ORDER BY 3 DESC, 1, 2 LIMIT %s
 ) AS busiest
