@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import NamedTuple
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -42,7 +43,7 @@ from articles.models import (
     normalise_text,
 )
 from articles.parsing import Document, Failure, parse_file
-from tensions import extraction
+from tensions import extraction, prepared
 from tensions.bulk import rows_update
 from tensions.services import events_record_many
 
@@ -162,20 +163,17 @@ def _near_duplicate(signature: list[int]) -> dict:
     """The stored story this text re-publishes, if any, and how similar they are."""
     if not signature:
         return {}
-    candidates = _sharing(signature)
-    values: dict[int, list[int]] = {pk: [] for pk in candidates}
-    rows = ArticleSketch.objects.filter(article__in=candidates).order_by("value")
-    for article_id, value in rows.values_list("article", "value"):
-        values[article_id].append(value)
     best, score = None, 0.0
-    for candidate in candidates:  # most shared first: ties go to it
-        value = similarity(signature, values[candidate])
+    for candidate in _sharing(signature):  # most shared first: ties go to it
+        value = similarity(signature, candidate.values)
         if value > score:
             best, score = candidate, value
     if best is None or score < settings.TENSIONS_NEAR_DUPLICATE_THRESHOLD:
         return {}
-    first = Article.objects.filter(pk=best).values_list("duplicate_of", flat=True)[0]
-    return {"duplicate_of_id": first or best, "similarity": round(score, 3)}
+    return {
+        "duplicate_of_id": best.duplicate_of or best.pk,
+        "similarity": round(score, 3),
+    }
 
 
 def _sketch_store(article_id: int, signature: list[int]) -> None:
@@ -200,37 +198,52 @@ def _sketch_store(article_id: int, signature: list[int]) -> None:
 # the whole table. A lookup reads at most this many holders of each value
 # (plus one, to know) and counts the others: a story's own values find it.
 SKETCH_COMMON_HOLDERS = 100
+# A lookup reads the holders of this many of the text's sketch values: the
+# smallest ones not marked common, themselves a bottom-k sketch of the text.
+# A re-publication at the similarity threshold (0.6) holds about 10 of these 16
+# where 4 make it a candidate; the whole sketches then decide. Reading all 64
+# read four times the rows (templated texts hold up to 100 each) for nothing.
+SKETCH_PROBED = 16
 
 
-def _sharing(signature: list[int]) -> list[int]:
-    """Up to 5 stored articles holding at least a quarter of the text's own
-    sketch values (all but those more than SKETCH_COMMON_HOLDERS articles
-    hold), most first, ties to the oldest. The similarity of the whole
-    sketches then decides (_near_duplicate). For a text without boilerplate
-    this is a quarter of all its values, as it always was.
+class Candidate(NamedTuple):
+    """A stored article a text may re-publish."""
 
-    Values marked common (CommonSketchValue) are counted without reading
-    their holders; a value the lookup finds common is marked once the
-    caller's transaction commits."""
+    pk: int
+    duplicate_of: int | None  # the first publication it is linked to
+    values: list[int]  # its whole sketch
+
+
+def _sharing(signature: list[int]) -> list[Candidate]:
+    """Up to 5 stored articles holding at least a quarter of the text's probed
+    sketch values (its SKETCH_PROBED smallest not marked common, less those more
+    than SKETCH_COMMON_HOLDERS articles hold), most first, ties to the oldest,
+    with their whole sketches, whose similarity then decides (_near_duplicate).
+    One statement (prepared on PostgreSQL).
+
+    Values marked common (CommonSketchValue) are never probed; a value the
+    lookup finds common is marked once the caller's transaction commits."""
     bound = SKETCH_COMMON_HOLDERS
     if connection.vendor == "postgresql":
         # A walk of (value, article) per value that stops past the bound.
-        wanted, held = _WANTED_POSTGRES, _HELD_POSTGRES
-        params = [signature, bound + 1]
+        sql, params = _SHARING_POSTGRES, [signature, SKETCH_PROBED, bound + 1]
     else:
         wanted = _WANTED_VALUES.format(", ".join(["(%s)"] * len(signature)))
-        held, params = _HELD_WINDOW, list(signature)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _SHARING.format(wanted=wanted, held=held),
-            [*params, bound, len(signature), bound],
-        )
-        rows = cursor.fetchall()
-    found = sorted(value for common, value, _ in rows if common)
+        sql = _SHARING.format(wanted=wanted, held=_HELD_WINDOW, values=_VALUES_LISTED)
+        params = [*signature, SKETCH_PROBED]
+    rows = prepared.rows_fetch(sql, [*params, bound, bound])
+    found = sorted(value for common, value, *_ in rows if common)
     if found:
         transaction.on_commit(lambda: _common_mark(found), robust=True)
-    shared = sorted((-n, pk) for common, pk, n in rows if not common)
-    return [pk for _, pk in shared]
+    shared = sorted(
+        (-n, pk, first, values) for common, pk, n, first, values in rows if not common
+    )
+    return [Candidate(pk, first, _values(values)) for _, pk, first, values in shared]
+
+
+def _values(values: list[int] | str) -> list[int]:
+    """A sketch as PostgreSQL's array or SQLite's comma-separated list gives it."""
+    return [int(v) for v in values.split(",")] if isinstance(values, str) else values
 
 
 def _common_mark(values: list[int]) -> None:
@@ -255,42 +268,55 @@ _WANTED_VALUES = """
     FROM (VALUES {}) AS w
 """
 # (value, article, how many hold the value: on PostgreSQL counted up to the
-# bound plus one, which is all the query needs to know) for the values not
-# marked common
+# bound plus one, which is all the query needs to know) for the probed values
 _HELD_POSTGRES = """
-    SELECT wanted.value, holder.article_id, holder.holders
-    FROM wanted
+    SELECT probed.value, holder.article_id, holder.holders
+    FROM probed
     CROSS JOIN LATERAL (
         SELECT article_id, count(*) OVER () AS holders FROM (
             SELECT article_id FROM articles_articlesketch
-            WHERE value = wanted.value ORDER BY article_id LIMIT %s
+            WHERE value = probed.value ORDER BY article_id LIMIT %s
         ) AS first
     ) AS holder
-    WHERE NOT wanted.known
 """
 _HELD_WINDOW = """
     SELECT value, article_id, count(*) OVER (PARTITION BY value) AS holders
     FROM articles_articlesketch
-    WHERE value IN (SELECT value FROM wanted WHERE NOT known)
+    WHERE value IN (SELECT value FROM probed)
 """
-# Rows (0, candidate, values it holds) and (1, value found common, 0).
+# Rows (0, candidate, values it holds, its first publication, its sketch) and
+# (1, value found common, 0, NULL, NULL). The probed values are the smallest
+# not marked common.
 _SHARING = """
 WITH wanted AS ({wanted}),
+probed AS (SELECT value FROM wanted WHERE NOT known ORDER BY value LIMIT %s),
 held AS ({held}),
 found AS (SELECT DISTINCT value FROM held WHERE holders > %s),
 needed AS (
-    SELECT (%s - (SELECT count(*) FROM wanted WHERE known)
-               - (SELECT count(*) FROM found)) / 4 AS n
+    SELECT ((SELECT count(*) FROM probed) - (SELECT count(*) FROM found)) / 4 AS n
 )
-SELECT * FROM (
-    SELECT 0, article_id, count(*) FROM held WHERE holders <= %s
+SELECT 0, best.article_id, best.n, article.duplicate_of_id, {values}
+FROM (
+    SELECT article_id, count(*) AS n FROM held WHERE holders <= %s
     GROUP BY article_id
     HAVING count(*) >= (SELECT CASE WHEN n > 1 THEN n ELSE 1 END FROM needed)
     ORDER BY count(*) DESC, article_id LIMIT 5
 ) AS best
+JOIN articles_article AS article ON article.id = best.article_id
 UNION ALL
-SELECT 1, value, 0 FROM found
+SELECT 1, value, 0, NULL, NULL FROM found
 """
+# A candidate's whole sketch
+_VALUES_ARRAY = """ARRAY(
+    SELECT value FROM articles_articlesketch WHERE article_id = best.article_id
+)"""
+_VALUES_LISTED = """(
+    SELECT group_concat(value) FROM articles_articlesketch
+    WHERE article_id = best.article_id
+)"""
+_SHARING_POSTGRES = _SHARING.format(
+    wanted=_WANTED_POSTGRES, held=_HELD_POSTGRES, values=_VALUES_ARRAY
+)
 
 
 def _verdict(article: Article) -> tuple[str, str] | None:

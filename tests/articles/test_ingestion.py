@@ -412,4 +412,40 @@ def test_a_value_found_common_is_marked_and_counted_common_from_then_on(
     assert services._sharing(sketch(text)) == []
     # ...where, unmarked, the footer's values alone made it one.
     CommonSketchValue.objects.all().delete()
-    assert services._sharing(sketch(text)) == [stored[0].pk]
+    assert [c.pk for c in services._sharing(sketch(text))] == [stored[0].pk]
+
+
+def test_a_lookup_probes_the_text_s_smallest_values_not_marked_common():
+    from articles import services
+    from articles.fingerprint import sketch
+    from articles.models import ArticleSketch, CommonSketchValue
+
+    texts = samples.article_texts(4, seed=8)
+    signature = sketch(texts[0])
+    probed = services.SKETCH_PROBED
+    assert len(signature) == 64 and probed == 16
+
+    def stored_holding(text: str, values: list[int]) -> Article:
+        article = article_create(text=text).article
+        ArticleSketch.objects.filter(article=article).delete()
+        ArticleSketch.objects.bulk_create(
+            ArticleSketch(article=article, value=v) for v in values
+        )
+        return article
+
+    # A quarter of the probed values makes a candidate; the 24 largest values,
+    # held but never probed, do not (probing all 64, they would: 24 >= 16).
+    near = stored_holding(texts[1], signature[:4] + [1, 2, 3])
+    far = stored_holding(texts[2], signature[40:])
+    candidates = services._sharing(signature)
+    assert [c.pk for c in candidates] == [near.pk]
+    assert sorted(candidates[0].values) == sorted(signature[:4] + [1, 2, 3])
+    assert candidates[0].duplicate_of is None
+
+    # Marked common, the smallest values are skipped: the next 16 are probed.
+    CommonSketchValue.objects.bulk_create(
+        CommonSketchValue(value=v) for v in signature[:probed]
+    )
+    deeper = stored_holding(texts[3], signature[probed : probed + 4])
+    assert [c.pk for c in services._sharing(signature)] == [deeper.pk]
+    assert far.pk not in [c.pk for c in services._sharing(signature)]
