@@ -20,6 +20,14 @@ def postgres():
         pytest.skip("prepared statements are PostgreSQL's (see the last test)")
 
 
+@pytest.fixture
+def room(monkeypatch):
+    """Room for a few more statements on this connection, which the suite's
+    earlier tests may have filled up to the cap."""
+    more = prepared._statements(connection).prepared + 5
+    monkeypatch.setattr(prepared, "_MOST", max(prepared._MOST, more))
+
+
 def _sent(sql: str, params: tuple) -> tuple[list[tuple], list[str]]:
     with CaptureQueriesContext(connection) as queries:
         rows = prepared.rows_fetch(sql, params)
@@ -32,7 +40,7 @@ def test_the_rows_are_those_of_the_text():
     assert prepared.rows_fetch("SELECT 7", ()) == [(7,)]
 
 
-def test_a_text_is_prepared_once_per_connection(postgres):
+def test_a_text_is_prepared_once_per_connection(postgres, room):
     text = TEXT + " -- once"
     _, first = _sent(text, (1,))
     rows, then = _sent(text, (2,))
@@ -54,7 +62,7 @@ def test_a_new_connection_prepares_again(postgres):
     assert rows == [(2, "a%b")] and sent[0].startswith("PREPARE")
 
 
-def test_a_failed_first_run_renews_the_names(postgres):
+def test_a_failed_first_run_renews_the_names(postgres, room):
     text = "SELECT 1 / %s -- fails first"
     with pytest.raises(DataError), transaction.atomic():
         prepared.rows_fetch(text, (0,))  # prepared, then failed: a name in doubt
