@@ -236,9 +236,10 @@ def _sharing(signature: list[int]) -> list[Candidate]:
     if found:
         transaction.on_commit(lambda: _common_mark(found), robust=True)
     shared = sorted(
-        (-n, pk, first, values) for common, pk, n, first, values in rows if not common
+        (row for row in rows if not row[0]),
+        key=lambda row: (-row[2], row[1]),  # most values held, then oldest
     )
-    return [Candidate(pk, first, _values(values)) for _, pk, first, values in shared]
+    return [Candidate(pk, first, _values(values)) for _, pk, _, first, values in shared]
 
 
 def _values(values: list[int] | str) -> list[int]:
