@@ -1,7 +1,7 @@
 """The API under load: generated events in PostgreSQL, gunicorn, a loopback client.
 
     .venv/bin/python -m bench.bench_api [--events 1000000] [--seconds 20]
-        [--clients 8] [--workers 4] [--plans bench/api_plans.txt]
+        [--rounds 5] [--clients 8] [--workers 4] [--plans bench/api_plans.txt]
         [--database NAME [--keep]]
 
 Needs the PostgreSQL of tests/stack.py (a database of its own, dropped at the
@@ -10,13 +10,16 @@ with the same name and --events reuses its rows instead of generating them).
 Generated events are written with COPY, the pair-period rows rebuilt with
 `rebuild_relations`, then gunicorn serves the app with the production settings
 (DEBUG off, throttles set out of reach) and a small threaded client with
-keep-alive connections measures, one after the other in one run, requests per
-second and p50/p99 latency of:
+keep-alive connections measures, in one run, requests per second and p50/p99
+latency of:
 
   health     /api/v1/health/ (a trivial JSON answer of the same app)
   events     the events of one pair over one year (first page)
   relations  the monthly relations of that pair over that year
 
+The --seconds of each measurement are cut into --rounds slices, taken in turn
+(health, events cold, events warm, relations cold, relations warm, then again),
+so that a change in the machine's speed during the run weighs on all alike.
 Each API path is measured twice: cold, every answer computed afresh (the client
 sends `Cache-Control: no-cache`, so the answer cache of tensions/api_cache.py is
 neither read nor written), then warm (answers kept per data version may be
@@ -173,11 +176,10 @@ def events_make(conn, total: int, seed: int = 7) -> float:
 # Load ----------------------------------------------------------------------
 
 
-def load(port: int, path: str, headers: dict, seconds: float, clients: int) -> dict:
-    """Keep-alive clients hammering one path: requests per second, p50, p99 (ms)."""
-    _clients_run(port, path, headers, min(2.0, seconds / 5), clients)  # warm-up
-    latencies, errors = _clients_run(port, path, headers, seconds, clients)
-    latencies.sort()
+def summary(slices: list[tuple[list[float], int]], seconds: float) -> dict:
+    """Requests per second, p50 and p99 (ms) of a path's slices of `seconds` in all."""
+    latencies = sorted(t for found, _ in slices for t in found)
+    errors = sum(bad for _, bad in slices)
     return {
         "rps": len(latencies) / seconds,
         "p50": 1000 * statistics.median(latencies),
@@ -261,6 +263,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--rounds", type=int, default=5, help="slices per path")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--plans", default="bench/api_plans.txt")
@@ -323,11 +326,22 @@ def _run(stack, args, paths: dict[str, str]) -> None:
         "relations cold": ("relations", cold),
         "relations warm": ("relations", auth),
     }
+    # Interleaved: this machine's speed drifts by tens of percent within minutes,
+    # so each path gets a slice of every round instead of one stretch of its own.
+    for path, headers in runs.values():
+        _clients_run(stack.port, paths[path], headers, 2.0, args.clients)  # warm-up
+    slices: dict[str, list[tuple[list[float], int]]] = {name: [] for name in runs}
+    for _ in range(args.rounds):
+        for name, (path, headers) in runs.items():
+            slices[name].append(
+                _clients_run(
+                    stack.port, paths[path], headers, args.seconds / args.rounds,
+                    args.clients,
+                )
+            )  # fmt: skip
     results = {}
-    for name, (path, headers) in runs.items():
-        results[name] = r = load(
-            stack.port, paths[path], headers, args.seconds, args.clients
-        )
+    for name in runs:
+        results[name] = r = summary(slices[name], args.seconds)
         print(
             f"{name:15} {r['rps']:8.1f} rps  p50 {r['p50']:7.1f} ms  "
             f"p99 {r['p99']:7.1f} ms  p99/p50 {r['p99'] / r['p50']:4.1f}  "

@@ -1,7 +1,7 @@
 """Dashboard pages under load: requests per second against a trivial page.
 
     .venv/bin/python -m bench.bench_dashboard [--events 100000] [--seconds 15]
-        [--database NAME [--keep]]
+        [--rounds 5] [--database NAME [--keep]]
 
 Needs the PostgreSQL of tests/stack.py. On a fresh database of its own (a new
 name each run, or --database NAME: dropped at the end unless --keep, and a
@@ -11,8 +11,10 @@ inserts generated events (5 years, 60 countries, a few busy pairs as the news
 has them), builds the DyadPeriod aggregates with tensions.relations, gathers
 the planner's statistics and sets the visibility map (VACUUM ANALYZE, as
 autovacuum does in production; this cluster runs without it), starts
-gunicorn with production settings (DEBUG off), logs in, then drives each page in
-turn from keep-alive connections on loopback, in one run: a trivial page (the
+gunicorn with production settings (DEBUG off), logs in, then drives each page
+from keep-alive connections on loopback, in one run (the --seconds of each page
+cut into --rounds slices taken in turn, page after page, so that a change in the
+machine's speed weighs on all alike): a trivial page (the
 "About the index" page: session, user, a template), the timeline of the busiest
 pair over the whole span, the home page and the busiest country's page. Target:
 each page at least 0.3x the trivial page's rate. Not part of the test suite.
@@ -246,6 +248,7 @@ def load(port: int, path: str, cookie: str, seconds: float, clients: int) -> dic
     return {
         "rps": sum(counts) / elapsed,
         "requests": sum(counts),
+        "seconds": elapsed,
         "median_ms": 1000 * latencies[len(latencies) // 2],
     }
 
@@ -254,6 +257,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--rounds", type=int, default=5, help="slices per page")
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--database", help="the database's name")
     parser.add_argument("--keep", action="store_true", help="keep the database")
@@ -294,13 +298,30 @@ def _run(stack, args) -> dict[str, dict]:
         stack.stop("web")
         stack.start_web()
         cookie = log_in(stack.url, "bench", "bench-password-1")
-        results[phase] = {}
-        for name, path in pages.items():
+        for path in pages.values():
             load(stack.port, path, cookie, 2, 1)  # warm up each worker
-            results[phase][name] = load(
-                stack.port, path, cookie, args.seconds, args.clients
-            )
+        # Interleaved: this machine's speed drifts by tens of percent within
+        # minutes, so each page gets a slice of every round, not a stretch of
+        # its own.
+        slices: dict[str, list[dict]] = {name: [] for name in pages}
+        for _ in range(args.rounds):
+            for name, path in pages.items():
+                slices[name].append(
+                    load(stack.port, path, cookie, args.seconds / args.rounds,
+                         args.clients)
+                )  # fmt: skip
+        results[phase] = {name: _summed(found) for name, found in slices.items()}
     return results
+
+
+def _summed(slices: list[dict]) -> dict:
+    """One page's slices as one measurement (the median of their medians)."""
+    medians = sorted(found["median_ms"] for found in slices)
+    return {
+        "rps": sum(f["requests"] for f in slices) / sum(f["seconds"] for f in slices),
+        "requests": sum(f["requests"] for f in slices),
+        "median_ms": medians[len(medians) // 2],
+    }
 
 
 def _report(phase: str, results: dict) -> bool:

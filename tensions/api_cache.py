@@ -95,6 +95,19 @@ def _key(request) -> str | None:
     return f"api-answer:1:{digest}"
 
 
+def computed_afresh(request) -> bool:
+    """Whether a list answer to this request is surely computed, not read from
+    the cache (False when that is decided only by the version query)."""
+    renderer = getattr(request, "accepted_renderer", None)
+    return (
+        _wants_fresh(request)
+        or not settings.API_CACHE_SECONDS
+        or connection.vendor != "postgresql"
+        or renderer is None
+        or renderer.format != "json"
+    )
+
+
 def _wants_fresh(request) -> bool:
     # META, not request.headers: that would copy every header of the request.
     return "no-cache" in request.META.get("HTTP_CACHE_CONTROL", "").lower()

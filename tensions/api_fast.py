@@ -25,6 +25,13 @@ asks of a QuerySet (`order_by`, `filter` on the position, a slice). The terms ar
 the SQL that EventFilter and RelationFilter make, as Django writes it for the same
 backend (tests/tensions/test_api_fast.py compares both paths' answers).
 
+A client signing in with a token has its events page computed afresh while it
+is authenticated (`events_page_signed`, through api_auth's hook): the page's
+statement also reads the token's user, so one round trip does the work of two.
+The user is then refused or let in as api_auth would, permissions and throttles
+are checked after, as for any request, and a question this module leaves to the
+general path has its token checked by api_auth's own query.
+
 Anything else (another parameter, a repeated one, a value a filter would refuse,
 a database other than PostgreSQL or SQLite) gets None, and the view takes the
 general path, which answers it, its 400s included. API_FAST_PATH=false turns
@@ -46,10 +53,10 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework.renderers import JSONRenderer
 
-from tensions import api, prepared, relations
+from tensions import api, api_auth, prepared, relations
 from tensions.extraction import taxonomy
 from tensions.models import UNDATED, Actor, DyadPeriod, Event, Period
 
@@ -86,6 +93,30 @@ def events_page(request, view) -> list[dict] | bytes | None:
         rows = view.paginator.paginate_queryset(_event_rows(query), request, view)
     except _Unsupported:
         return None
+    return _events_answer(request, view, rows)
+
+
+def events_page_signed(request, view, key: str) -> tuple[tuple, list | bytes] | None:
+    """For a client signing in with the token `key`: the user and token it signs
+    in (as api_auth's authentication returns them) and its events page (as
+    `events_page`), both read by the page's one statement. None when the key is
+    unknown, its user inactive or the question one this module leaves to the
+    general path: nothing is decided then, and the token is checked as usual."""
+    signature = _Signature(key)
+    try:
+        query = _Query(request, _EVENT_PARAMS)
+        rows = _event_rows(query, signature)
+        page = view.paginator.paginate_queryset(rows, request, view)
+    except (_Unsupported, exceptions.APIException):  # asked again once signed in
+        return None
+    if signature.row is None:  # an unknown key, or no statement ran
+        return None
+    if (signed := api_auth.signed_in(key, signature.row)) is None:
+        return None
+    return signed, _events_answer(request, view, page)
+
+
+def _events_answer(request, view, rows: list) -> list[dict] | bytes:
     if _compact_json(request):
         return _json_page(view.paginator, _events_json(rows))
     return [api.event_row_data(_event_dict(row)) for row in rows]
@@ -191,6 +222,7 @@ class _Rows:
     around: str = ""  # a SELECT of the page, as {page}, ending ORDER BY {order}
     outer: dict[str, str] = dataclasses.field(default_factory=dict)  # in `around`
     ordering: tuple[str, ...] = ()
+    signature: _Signature | None = None  # a token `around` reads too
 
     def where(self, term: str, *params) -> _Rows:
         return dataclasses.replace(
@@ -215,7 +247,9 @@ class _Rows:
         if self.around:
             page = self.around.format(page=page, order=self._order(self.outer))
         params = (*self.params, window.stop - window.start, window.start)
-        return list(map(self.convert, prepared.rows_fetch(page, params)))
+        if self.signature is None:
+            return list(map(self.convert, prepared.rows_fetch(page, params)))
+        return list(map(self.convert, self.signature.read(page, params)))
 
     def _order(self, columns: dict[str, str]) -> str:
         return ", ".join(
@@ -226,6 +260,24 @@ class _Rows:
 
 
 _OPERATORS = {"lt": "<", "gt": ">"}
+
+
+class _Signature:
+    """A token the page's statement checks: after the page's columns, each row
+    of `around` has those of api_auth.signed_in_sql() for its key (and an empty
+    page is one row of them, the page's columns NULL). After the read, `row`
+    holds them, or None when the key matched no token."""
+
+    def __init__(self, key: str):
+        self.key = key
+        self.row: tuple | None = None
+
+    def read(self, sql: str, params: tuple) -> list[tuple]:
+        found = prepared.rows_fetch(sql, (self.key, *params))
+        if not found:
+            return found
+        self.row = found[0][-api_auth.signed_in_width() :]
+        return [] if found[0][0] is None else found  # rows have an id, first
 
 
 def _position(name: str, value: str):
@@ -295,16 +347,13 @@ def _events_sql(vendor: str) -> tuple[str, str, dict[str, str], dict[str, str]]:
     own = [_column(Event, n, "e") for n in api.EVENT_ROW_COLUMNS if "__" not in n]
     sort_day = f"COALESCE({_column(Event, 'day', 'e')}, {_sql('undated')})"
     quote = connection.ops.quote_name
-    actor, event = (quote(m._meta.db_table) for m in (Actor, Event))
+    event = quote(Event._meta.db_table)
     select = (
         f"SELECT {', '.join(own)}, {sort_day} AS {quote('sort_day')} FROM {event} e"
     )
     selected = [_event_column(name) for name in api.EVENT_ROW_COLUMNS]
     around = (
-        f"SELECT {', '.join(selected)}, e.{quote('sort_day')} FROM ({{page}}) e "
-        f"INNER JOIN {actor} s ON {_column(Actor, 'id', 's')} = "
-        f"{_column(Event, 'source_actor', 'e')} LEFT OUTER JOIN {actor} t ON "
-        f"{_column(Actor, 'id', 't')} = {_column(Event, 'target_actor', 'e')} "
+        f"SELECT {', '.join(selected)}, e.{quote('sort_day')} FROM {_events_joined()} "
         "ORDER BY {order}"
     )
     columns = {
@@ -313,6 +362,30 @@ def _events_sql(vendor: str) -> tuple[str, str, dict[str, str], dict[str, str]]:
         "id": _column(Event, "id", "e"),
     }
     return select, around, columns, columns | {"sort_day": f"e.{quote('sort_day')}"}
+
+
+@functools.cache
+def _events_signed_sql(vendor: str) -> str:
+    """_events_sql's `around`, each row ending with the token's columns (its
+    key's %s first): one row of them after NULLs for an empty page, none for no
+    token. Its rows are those of `_event_signed_row`."""
+    selected = [_event_column(name) for name in api.EVENT_ROW_COLUMNS]  # the id first
+    sort_day = f"e.{connection.ops.quote_name('sort_day')}"
+    return (
+        f"SELECT {', '.join(selected)}, {sort_day}, w.* "
+        f"FROM ({api_auth.signed_in_sql()}) w "
+        f"LEFT OUTER JOIN ({_events_joined()}) ON TRUE ORDER BY {{order}}"
+    )
+
+
+def _events_joined() -> str:
+    """An events page (as {page}) joined to its source and target actors."""
+    actor = connection.ops.quote_name(Actor._meta.db_table)
+    return (
+        f"({{page}}) e INNER JOIN {actor} s ON {_column(Actor, 'id', 's')} = "
+        f"{_column(Event, 'source_actor', 'e')} LEFT OUTER JOIN {actor} t ON "
+        f"{_column(Actor, 'id', 't')} = {_column(Event, 'target_actor', 'e')}"
+    )
 
 
 def _event_column(name: str) -> str:
@@ -329,6 +402,13 @@ def _event_row() -> type:
     return collections.namedtuple("EventRow", (*api.EVENT_ROW_COLUMNS, "sort_day"))
 
 
+@functools.cache
+def _event_signed_row() -> type:
+    """`_event_row`, then the columns of the token's user (read, not copied)."""
+    user = [f"token_user_{n}" for n in range(api_auth.signed_in_width())]
+    return collections.namedtuple("EventRow", (*_event_row()._fields, *user))
+
+
 def _event_dict(row) -> dict:
     """The row as the general path reads it."""
     found = row._asdict()
@@ -338,9 +418,15 @@ def _event_dict(row) -> dict:
     return found
 
 
-def _event_rows(query: _Query) -> _Rows:
+def _event_rows(query: _Query, signature: _Signature | None = None) -> _Rows:
     select, around, columns, outer = _events_sql(connection.vendor)
-    rows = _Rows(select, (), (), "", columns, _event_row()._make, around, outer)
+    convert = _event_row()._make
+    if signature is not None:
+        around, convert = (
+            _events_signed_sql(connection.vendor),
+            _event_signed_row()._make,
+        )
+    rows = _Rows(select, (), (), "", columns, convert, around, outer, (), signature)
     if query.params.get("rejected") != "1":  # as Event.objects.visible()
         rejected = Event.ReviewState.REJECTED.value
         rows = rows.where(f"NOT ({_column(Event, 'review_state', 'e')} = %s)", rejected)

@@ -8,6 +8,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.tensions.factories import make_event
+from tests.tensions.sql import statement_text
 
 pytestmark = pytest.mark.django_db
 
@@ -27,31 +28,23 @@ def _client(key: str) -> APIClient:
     return client
 
 
-def test_a_token_signs_its_user_in_with_one_query(analyst):
+@pytest.mark.parametrize(
+    "path",
+    [EVENTS, "/api/v1/actors/"],  # read with the page's statement; on its own
+)
+def test_a_token_signs_its_user_in_with_one_query(analyst, path):
     make_event()
     token = Token.objects.create(user=analyst)
     client = _client(token.key)
 
     with CaptureQueriesContext(connection) as queries:
-        answer = client.get(EVENTS)
+        answer = client.get(path)
 
     assert answer.status_code == 200
-    texts = [_text(q["sql"]) for q in queries]
+    texts = [statement_text(q["sql"]) for q in queries]
     token_queries = [text for text in texts if "authtoken_token" in text]
     assert len(token_queries) == 1
     assert "auth_user" in token_queries[0]
-
-
-def _text(sql: str) -> str:
-    """The SQL sent, or on PostgreSQL the prepared statement it may EXECUTE."""
-    if not sql.startswith("EXECUTE "):
-        return sql
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT statement FROM pg_prepared_statements WHERE name = %s",
-            [sql.split()[1].split("(")[0]],
-        )
-        return cursor.fetchone()[0]
 
 
 def test_the_signed_in_user_is_the_tokens_with_its_role(analyst):

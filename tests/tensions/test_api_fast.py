@@ -5,13 +5,16 @@ import base64
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from tensions import api_fast
+from tensions import api_auth, api_fast
 from tensions.relations import relations_rebuild
 from tests.stack import assert_passes_on_postgres
 from tests.tensions.factories import make_event
+from tests.tensions.sql import statement_text
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +40,8 @@ def api(viewer_api):
 
 @pytest.fixture
 def taken(monkeypatch):
-    """For each list request, whether the fast path answered it."""
+    """For each list request, whether the fast path answered it ("signed" when
+    it did while checking the client's token)."""
     paths = []
 
     def spied(original):
@@ -48,8 +52,15 @@ def taken(monkeypatch):
 
         return spy
 
+    def signed_spy(*args, **kwargs):
+        if (found := signed(*args, **kwargs)) is not None:
+            paths.append("signed")
+        return found
+
     for name in ("events_page", "relations_page"):
         monkeypatch.setattr(api_fast, name, spied(getattr(api_fast, name)))
+    signed = api_fast.events_page_signed
+    monkeypatch.setattr(api_fast, "events_page_signed", signed_spy)
     return paths
 
 
@@ -422,7 +433,7 @@ def test_a_token_reads_through_the_fast_path(viewer, fresh_throttles, events, ta
     client = APIClient(HTTP_AUTHORIZATION=f"Token {token.key}")
 
     assert client.get(EVENTS + "?pair=USA,VEN").status_code == 200
-    assert taken == [True]
+    assert taken == ["signed"]
 
 
 def test_throttles_still_count_fast_answers(api, settings, events, taken):
@@ -431,6 +442,97 @@ def test_throttles_still_count_fast_answers(api, settings, events, taken):
     codes = [api.get(EVENTS + "?pair=USA,VEN").status_code for _ in range(3)]
 
     assert codes == [200, 200, 429] and taken == [True, True]
+
+
+# A token checked by the page's own statement ---------------------------------
+
+
+def _token_client(user) -> APIClient:
+    return APIClient(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+
+
+@pytest.mark.parametrize(
+    ("query", "accept"),
+    [
+        ("?pair=USA,VEN", "*/*"),
+        ("?pair=USA,VEN&date_from=2030-01-01", "*/*"),  # an empty page
+        ("?country=RUS&ordering=-intensity&page_size=3", "*/*"),
+        ("?pair=USA,VEN", "application/json; indent=2"),  # DRF renders the rows
+    ],
+)
+def test_a_token_and_the_page_are_read_by_onestatement_text(
+    viewer, fresh_throttles, settings, events, taken, query, accept
+):
+    client = _token_client(viewer)
+
+    with CaptureQueriesContext(connection) as queries:
+        answer = client.get(EVENTS + query, HTTP_ACCEPT=accept)
+
+    assert answer.status_code == 200
+    assert len(queries) == 1 and taken == ["signed"]
+    assert "authtoken_token" in statement_text(queries[0]["sql"])
+    _both(client, settings, EVENTS + query, HTTP_ACCEPT=accept)  # as the general path
+
+
+def test_the_browsable_api_shows_the_tokens_user(viewer, fresh_throttles, events):
+    answer = _token_client(viewer).get(EVENTS + "?pair=USA,VEN&format=api")
+
+    assert answer.status_code == 200
+    assert viewer.username in answer.content.decode()  # loaded when asked for
+
+
+def test_each_page_of_a_walk_is_read_with_its_token(
+    viewer, fresh_throttles, settings, events, taken
+):
+    client, url, seen, pages = _token_client(viewer), EVENTS + "?page_size=4", [], 0
+    while url:
+        answer = _both(client, settings, url)
+        seen += [row["id"] for row in answer.json()["results"]]
+        url, pages = answer.json()["next"], pages + 1
+
+    visible = [e.pk for e in events if e.review_state != "rejected"]
+    assert sorted(seen) == sorted(visible) and pages > 5
+    assert taken == ["signed", False] * pages  # the general path: the second
+
+
+def test_a_bad_cursor_is_404_with_a_good_token_and_401_with_a_bad_one(
+    viewer, fresh_throttles, events, taken
+):
+    forged = base64.b64encode(b"p=not-a-day").decode()
+
+    good = _token_client(viewer).get(f"{EVENTS}?cursor={forged}")
+    bad = APIClient(HTTP_AUTHORIZATION="Token " + "0" * 40).get(
+        f"{EVENTS}?cursor={forged}"
+    )
+
+    assert good.status_code == 404 and bad.status_code == 401
+    assert bad.json()["detail"] == "Invalid token."
+    assert taken == [False]  # the good one, answered by the general path
+
+
+def test_throttles_count_each_tokens_user(
+    viewer, analyst, fresh_throttles, settings, events, taken
+):
+    settings.API_THROTTLE_USER = "2/min"
+    first, second = _token_client(viewer), _token_client(analyst)
+
+    codes = [first.get(EVENTS + "?pair=USA,VEN").status_code for _ in range(3)]
+
+    assert codes == [200, 200, 429]
+    assert second.get(EVENTS + "?pair=USA,VEN").status_code == 200
+    assert taken == ["signed"] * 4  # the refused one was read, then refused
+
+
+def test_the_signed_in_user_loads_what_the_page_did_not_read(viewer, events):
+    key = Token.objects.create(user=viewer).key
+    row = (viewer.pk, viewer.is_superuser, viewer.is_staff, viewer.is_active)
+
+    user, token = api_auth.signed_in(key, row)
+
+    assert (user.pk, token.key, token.user_id, token.user) == (
+        viewer.pk, key, viewer.pk, user
+    )  # fmt: skip
+    assert user.username == viewer.username  # loaded when asked for
 
 
 # PostgreSQL, from a suite that runs on SQLite -------------------------------------
