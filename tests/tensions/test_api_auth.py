@@ -84,8 +84,12 @@ def test_an_inactive_users_token_is_refused(viewer):
     assert answer.json()["detail"] == "User inactive or deleted."
 
 
-def test_an_unknown_key_is_refused():
-    answer = _client("0" * 40).get(EVENTS)
+@pytest.mark.parametrize("path", [EVENTS, "/api/v1/actors/"])
+def test_an_unknown_key_is_refused_while_other_keys_exist(viewer, path):
+    Token.objects.create(user=viewer)  # a key that is not the one sent
+
+    answer = _client("0" * 40).get(path)
 
     assert answer.status_code == 401
+    assert answer.json()["detail"] == "Invalid token."
     assert "Token" in answer["WWW-Authenticate"]

@@ -460,7 +460,7 @@ def _token_client(user) -> APIClient:
         ("?pair=USA,VEN", "application/json; indent=2"),  # DRF renders the rows
     ],
 )
-def test_a_token_and_the_page_are_read_by_onestatement_text(
+def test_a_token_and_the_page_are_read_by_one_statement(
     viewer, fresh_throttles, settings, events, taken, query, accept
 ):
     client = _token_client(viewer)
