@@ -586,7 +586,8 @@ class EventViewSet(
 
     def read_as_token_user(self, request, key: str):
         """Authentication's hook (tensions/api_auth.py): a list answer computed
-        afresh reads its page in the statement that checks the token."""
+        afresh reads its page in the statement that checks the token. It runs
+        while DRF authenticates: nothing here may read request.user."""
         if self.action != "list" or not api_cache.computed_afresh(request):
             return None
         found = api_fast.events_page_signed(request, self, key)
