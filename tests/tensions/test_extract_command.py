@@ -1,11 +1,16 @@
 """`manage.py extract`: one JSON object per event per line, as the README says."""
 
 import json
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 
+ROOT = Path(__file__).resolve().parents[2]
 FIELDS = {
     "file", "type", "mode", "context", "status", "channel", "source", "target",
     "date", "date_precision", "what", "intensity", "confidence", "sentence",
@@ -61,3 +66,22 @@ def test_a_file_it_cannot_read_is_named_with_the_reason(tmp_path, content, messa
     with pytest.raises(CommandError, match=re.escape(message)) as error:
         call_command("extract", str(path))
     assert str(path) in str(error.value)
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path):
+    article = tmp_path / "two.txt"
+    article.write_text(
+        "Venezuelan President Nicolás Maduro sent a letter to Russian President "
+        "Vladimir Putin on Tuesday asking for military aid. China's foreign "
+        "minister Wang Yi met Venezuela's foreign minister in Beijing on Monday.\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "DEBUG": "true", "DJANGO_SETTINGS_MODULE": "tensions.settings"}
+    command = [sys.executable, "manage.py", "extract", str(article)]
+    with subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as run:
+        run.stdout.close()  # as `| head -0` would
+        stderr = run.stderr.read().decode()
+        assert run.wait(timeout=120) == 1
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr

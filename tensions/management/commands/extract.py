@@ -1,5 +1,7 @@
 import datetime as dt
 import json
+import os
+import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -19,6 +21,15 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, files, published, **options):
+        try:
+            self._print(files, published)
+        except BrokenPipeError:
+            # The reader stopped early (`| head`): stop quietly, as filters do,
+            # with stdout on /dev/null so that its last flush cannot fail again.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
+
+    def _print(self, files: list[Path], published: dt.date | None) -> None:
         for path in files:
             try:
                 text = path.read_text(encoding="utf-8")
