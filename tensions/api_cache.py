@@ -35,7 +35,7 @@ _SNAPSHOT = (
 
 def data_version() -> str | None:
     """The snapshot answers are kept under, or None when they must not be."""
-    if connection.vendor != "postgresql" or not settings.API_CACHE_SECONDS:
+    if not _versions_kept():
         return None
     with connection.cursor() as cursor:
         cursor.execute(_SNAPSHOT)
@@ -76,10 +76,8 @@ def _keep(key: str, response) -> None:
 
 
 def _key(request) -> str | None:
-    if getattr(request, "accepted_renderer", None) is None:
+    if not _json_answer(request):
         return None
-    if request.accepted_renderer.format != "json":
-        return None  # the browsable API shows who is signed in
     version = data_version()
     if version is None:
         return None
@@ -98,14 +96,18 @@ def _key(request) -> str | None:
 def computed_afresh(request) -> bool:
     """Whether a list answer to this request is surely computed, not read from
     the cache (False when that is decided only by the version query)."""
+    return _wants_fresh(request) or not _versions_kept() or not _json_answer(request)
+
+
+def _versions_kept() -> bool:
+    """Whether answers are kept at all: on PostgreSQL, with API_CACHE_SECONDS."""
+    return connection.vendor == "postgresql" and bool(settings.API_CACHE_SECONDS)
+
+
+def _json_answer(request) -> bool:
+    """Whether the answer is JSON (the browsable API shows who is signed in)."""
     renderer = getattr(request, "accepted_renderer", None)
-    return (
-        _wants_fresh(request)
-        or not settings.API_CACHE_SECONDS
-        or connection.vendor != "postgresql"
-        or renderer is None
-        or renderer.format != "json"
-    )
+    return renderer is not None and renderer.format == "json"
 
 
 def _wants_fresh(request) -> bool:

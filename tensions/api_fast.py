@@ -351,11 +351,7 @@ def _events_sql(vendor: str) -> tuple[str, str, dict[str, str], dict[str, str]]:
     select = (
         f"SELECT {', '.join(own)}, {sort_day} AS {quote('sort_day')} FROM {event} e"
     )
-    selected = [_event_column(name) for name in api.EVENT_ROW_COLUMNS]
-    around = (
-        f"SELECT {', '.join(selected)}, e.{quote('sort_day')} FROM {_events_joined()} "
-        "ORDER BY {order}"
-    )
+    around = f"SELECT {_events_selected()} FROM {_events_joined()} ORDER BY {{order}}"
     columns = {
         "sort_day": sort_day,
         "intensity": _column(Event, "intensity", "e"),
@@ -369,13 +365,17 @@ def _events_signed_sql(vendor: str) -> str:
     """_events_sql's `around`, each row ending with the token's columns (its
     key's %s first): one row of them after NULLs for an empty page, none for no
     token. Its rows are those of `_event_signed_row`."""
-    selected = [_event_column(name) for name in api.EVENT_ROW_COLUMNS]  # the id first
-    sort_day = f"e.{connection.ops.quote_name('sort_day')}"
     return (
-        f"SELECT {', '.join(selected)}, {sort_day}, w.* "
-        f"FROM ({api_auth.signed_in_sql()}) w "
+        f"SELECT {_events_selected()}, w.* FROM ({api_auth.signed_in_sql()}) w "
         f"LEFT OUTER JOIN ({_events_joined()}) ON TRUE ORDER BY {{order}}"
     )
+
+
+def _events_selected() -> str:
+    """The columns `around` reads of a page and its actors (the id first), then
+    the page's sort day: those of `_event_row`."""
+    selected = [_event_column(name) for name in api.EVENT_ROW_COLUMNS]
+    return f"{', '.join(selected)}, e.{connection.ops.quote_name('sort_day')}"
 
 
 def _events_joined() -> str:
