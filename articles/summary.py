@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db import connection, transaction
+from django.db import connection
 
 from articles.models import Article, StatusCount
-from tensions import prepared
+from tensions import bulk, prepared
 
 FAILURES_SHOWN = 5
 _BY_STATUS = f"SELECT status, COUNT(*) FROM {Article._meta.db_table} GROUP BY status"
@@ -41,20 +41,5 @@ def processing_summary() -> dict:
 
 def status_counts_compact() -> int:
     """Fold the appended status changes into one row per status (PostgreSQL;
-    the sweeper runs it); returns how many rows were folded. Changes committed
-    while this runs are not among those deleted: they stay for the next time."""
-    if connection.vendor != "postgresql":
-        return 0
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(_COMPACT)
-        return cursor.fetchone()[0]
-
-
-_COMPACT = f"""
-WITH folded AS (DELETE FROM {StatusCount._meta.db_table} RETURNING status, n),
-kept AS (
-    INSERT INTO {StatusCount._meta.db_table} (status, n)
-    SELECT status, SUM(n) FROM folded GROUP BY status HAVING SUM(n) <> 0
-)
-SELECT count(*) FROM folded
-"""
+    the sweeper runs it); returns how many rows were folded."""
+    return bulk.changes_fold(StatusCount, "status")

@@ -5,6 +5,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 
 from articles import services, summary
 from articles.services import TRANSIENT_ERRORS
+from tensions import relations
 from tensions.tasks import refresh_relations
 
 logger = logging.getLogger(__name__)
@@ -50,7 +51,9 @@ def process_queue(self) -> int:
 
 @shared_task
 def sweep_stuck_articles() -> int:
-    """Queue again what a worker never finished; and fold the status changes
-    the home page adds up (articles.summary)."""
+    """Queue again what a worker never finished; and fold the changes the
+    pages add up: articles per status (home, articles.summary) and events per
+    country (the timeline's picker, tensions.relations)."""
     summary.status_counts_compact()
+    relations.country_events_compact()
     return len(services.articles_requeue_stuck())

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import signals
 from django.db.models.base import ModelState
 from psycopg2.extras import Json
@@ -159,3 +159,26 @@ def _preparer(field: models.Field):
     if kind == "JSONField":
         return lambda value: None if value is None else Json(value)
     return lambda value: field.get_db_prep_save(value, connection)
+
+
+def changes_fold(model: type[models.Model], key: str) -> int:
+    """Fold a table of appended changes (a `key` and a count `n` per row, as
+    statement-level triggers append them) into one row per key, dropping keys
+    whose changes add up to nothing (PostgreSQL); returns how many rows were
+    folded. Changes committed while this runs are not among those deleted:
+    they stay for the next time."""
+    if connection.vendor != "postgresql":
+        return 0
+    table = model._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH folded AS (DELETE FROM {table} RETURNING {key}, n),
+            kept AS (
+                INSERT INTO {table} ({key}, n)
+                SELECT {key}, SUM(n) FROM folded GROUP BY {key} HAVING SUM(n) <> 0
+            )
+            SELECT count(*) FROM folded
+            """
+        )
+        return cursor.fetchone()[0]

@@ -36,9 +36,16 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.db.models import Q
 
-from tensions import dataversion, prepared
+from tensions import bulk, dataversion, prepared
 from tensions.extraction import taxonomy
-from tensions.models import DyadPeriod, Event, Period, StaleCell
+from tensions.models import (
+    Country,
+    CountryEvents,
+    DyadPeriod,
+    Event,
+    Period,
+    StaleCell,
+)
 
 STATUS_WEIGHTS = {
     taxonomy.OCCURRED: 1.0,
@@ -293,6 +300,72 @@ def relations_rebuild() -> int:
         cells |= event_cells(event)
     relations_refresh(cells=cells)
     return DyadPeriod.objects.count()
+
+
+# The countries in events ---------------------------------------------------------
+
+
+def countries_with_events() -> list[tuple[str, str]]:
+    """(code, name) of the countries in visible events between two countries,
+    by name: the timeline's picker. On PostgreSQL from the changes triggers
+    append (CountryEvents); on SQLite from the events."""
+    if connection.vendor == "postgresql":
+        return prepared.rows_fetch(_COUNTRIES_COUNTED, [])
+    return _countries_walked()
+
+
+_COUNTRIES_COUNTED = f"""
+SELECT code, name FROM {Country._meta.db_table}
+WHERE code IN (
+    SELECT country FROM {CountryEvents._meta.db_table}
+    GROUP BY country HAVING SUM(n) > 0
+)
+ORDER BY name
+"""
+
+
+def country_events_compact() -> int:
+    """Fold the appended changes into one row per country (PostgreSQL; the
+    sweeper runs it); returns how many rows were folded."""
+    return bulk.changes_fold(CountryEvents, "country")
+
+
+def _countries_walked() -> list[tuple[str, str]]:
+    """(code, name) of the countries in events, for the picker, by name. Each
+    side's codes are walked as a skip scan of its index (the next code above
+    the last one found: one probe per country that has events), where a probe
+    per country of the table cost three times as much. Not EXISTS: with
+    statistics, PostgreSQL answers it with a scan of the events per country,
+    and each country without events costs a whole scan. Prepared, with no
+    parameter (its plan is the same each time): planning it cost 0.2 ms."""
+    return prepared.rows_fetch(_COUNTRIES_WITH_EVENTS, [])
+
+
+def _next_code(column: str, other: str) -> str:
+    """The SQL for the smallest `column` above `code` among visible events
+    between countries."""
+    return (
+        f"SELECT MIN({column}) FROM tensions_event WHERE {column} > code "
+        f"AND {other} IS NOT NULL AND review_state <> '{Event.ReviewState.REJECTED}'"
+    )
+
+
+_COUNTRIES_WITH_EVENTS = f"""
+WITH RECURSIVE sources(code) AS (
+    SELECT ''
+    UNION ALL
+    SELECT ({_next_code("source_country_id", "target_country_id")})
+    FROM sources WHERE code IS NOT NULL
+), targets(code) AS (
+    SELECT ''
+    UNION ALL
+    SELECT ({_next_code("target_country_id", "source_country_id")})
+    FROM targets WHERE code IS NOT NULL
+)
+SELECT code, name FROM tensions_country
+WHERE code IN (SELECT code FROM sources UNION SELECT code FROM targets)
+ORDER BY name
+"""
 
 
 # Reading -------------------------------------------------------------------------

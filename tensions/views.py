@@ -464,7 +464,7 @@ def timeline(request):
 def _timeline_page(query) -> dict:
     """What the page shows for a query: the same for everyone (no user, no
     token), so the page's content is cached whole per query."""
-    choices = _countries_with_events()
+    choices = relations.countries_with_events()
     codes = frozenset(code for code, _ in choices)
     form = TimelineForm(query, known=codes)
     context = {"form": form, "choices": choices, "legend": _legend()}
@@ -548,7 +548,13 @@ def _timeline_rows(events, window: tuple, pairs: Callable, *, aggregates: bool):
         if aggregates
         else None
     )
-    found = _aggregate_span(rows, pairs("source", "target"), window) if rows else None
+    # the window's events are counted only to decide whether days are gathered
+    count_wanted = not (window[0] and window[1]) or gather_period(*window) == Period.DAY
+    found = (
+        _aggregate_span(rows, pairs("source", "target"), window, counted=count_wanted)
+        if rows
+        else None
+    )
     if found is None:
         rows = None
         counted = Count("id", filter=period) if period else Count("id")
@@ -596,19 +602,33 @@ def _aggregates_answer(data) -> bool:
     return not any(narrowed)
 
 
-def _aggregate_span(rows: tuple, marks: Q, window: tuple) -> tuple | None:
-    """(first, last, events in the window) from the pairs' DyadPeriod day rows
+def _aggregate_span(
+    rows: tuple, marks: Q, window: tuple, *, counted: bool
+) -> tuple | None:
+    """(first, last, events in the window) from the pairs' DyadPeriod rows
     (`rows`, SQL), or None when they have none or some of their StaleCell
-    `marks` await their refresh."""
+    `marks` await their refresh. The events in the window are counted only
+    when `counted` (else None): only a window drawn day by day needs them.
+
+    The first and last days are looked for in the first and last months that
+    have rows: a pair's month rows are a thirtieth of its day rows (a busy pair
+    over five years: 67 against 1,829), and every month row has day rows (a
+    cell's rows are written and deleted together, from the same events)."""
     marks = _sql_where(StaleCell.objects.filter(marks))
     if marks is None:
         return None
     low, high = window[0] or dt.date.min, window[1] or dt.date.max
+    sql = _SPAN.format(
+        rows=rows[0],
+        marks=marks[0],
+        month_after=_MONTH_AFTER[connection.vendor],
+        shown=_SHOWN.format(rows=rows[0]) if counted else "NULL",
+    )
+    shown_params = [*rows[1], low, high] if counted else []
     # prepared: any plan of it walks the pairs' indexes (checked for a busy
     # pair, a rare one, a focus and the busiest pairs)
     [(first, last, shown, stale)] = prepared.rows_fetch(
-        _SPAN.format(rows=rows[0], marks=marks[0]),
-        [low, high, *marks[1], Period.DAY, *rows[1]],
+        sql, [*rows[1] * 3, *shown_params, *marks[1]]
     )
     if first is None or stale:
         return None
@@ -616,12 +636,33 @@ def _aggregate_span(rows: tuple, marks: Q, window: tuple) -> tuple | None:
 
 
 # One look at the marks, whatever the rows.
-_SPAN = """
-SELECT MIN(start), MAX(start),
-    SUM(CASE WHEN start >= %s AND start <= %s THEN events ELSE 0 END),
-    EXISTS (SELECT 1 FROM tensions_stalecell WHERE {marks})
-FROM tensions_dyadperiod WHERE period = %s AND {rows}
+_SPAN = f"""
+WITH months AS (
+    SELECT MIN(start) AS first, MAX(start) AS last FROM tensions_dyadperiod
+    WHERE period = '{Period.MONTH}' AND {{rows}}
+)
+SELECT
+    (SELECT MIN(start) FROM tensions_dyadperiod
+     WHERE period = '{Period.DAY}' AND {{rows}}
+        AND start >= months.first AND start < {{month_after}}),
+    (SELECT MAX(start) FROM tensions_dyadperiod
+     WHERE period = '{Period.DAY}' AND {{rows}} AND start >= months.last),
+    {{shown}},
+    EXISTS (SELECT 1 FROM tensions_stalecell WHERE {{marks}})
+FROM months
 """
+# A statement of its own, not a CASE on a parameter: with the count's cost in
+# every plan, PostgreSQL found its generic plan dearer than planning each time
+# (0.4-1.1 ms a page).
+_SHOWN = f"""(
+        SELECT COALESCE(SUM(events), 0) FROM tensions_dyadperiod
+        WHERE period = '{Period.DAY}' AND {{rows}} AND start >= %s AND start <= %s
+    )"""
+# The day a month's rows end before, from the first day of that month
+_MONTH_AFTER = {
+    "postgresql": "months.first + 31",  # the month's own days come first
+    "sqlite": "date(months.first, '+1 month')",
+}
 
 
 def _sql_where(rows) -> tuple[str, list] | None:
@@ -1023,44 +1064,6 @@ SELECT a, b, n FROM (
 WHERE NOT EXISTS (SELECT 1 FROM tensions_stalecell)
 UNION ALL
 SELECT '', '', NULL WHERE EXISTS (SELECT 1 FROM tensions_stalecell)
-"""
-
-
-def _countries_with_events() -> list[tuple[str, str]]:
-    """(code, name) of the countries in events, for the picker, by name. Each
-    side's codes are walked as a skip scan of its index (the next code above
-    the last one found: one probe per country that has events), where a probe
-    per country of the table cost three times as much. Not EXISTS: with
-    statistics, PostgreSQL answers it with a scan of the events per country,
-    and each country without events costs a whole scan. Prepared, with no
-    parameter (its plan is the same each time): planning it cost 0.2 ms."""
-    return prepared.rows_fetch(_COUNTRIES_WITH_EVENTS, [])
-
-
-def _next_code(column: str, other: str) -> str:
-    """The SQL for the smallest `column` above `code` among visible events
-    between countries."""
-    return (
-        f"SELECT MIN({column}) FROM tensions_event WHERE {column} > code "
-        f"AND {other} IS NOT NULL AND review_state <> '{Event.ReviewState.REJECTED}'"
-    )
-
-
-_COUNTRIES_WITH_EVENTS = f"""
-WITH RECURSIVE sources(code) AS (
-    SELECT ''
-    UNION ALL
-    SELECT ({_next_code("source_country_id", "target_country_id")})
-    FROM sources WHERE code IS NOT NULL
-), targets(code) AS (
-    SELECT ''
-    UNION ALL
-    SELECT ({_next_code("target_country_id", "source_country_id")})
-    FROM targets WHERE code IS NOT NULL
-)
-SELECT code, name FROM tensions_country
-WHERE code IN (SELECT code FROM sources UNION SELECT code FROM targets)
-ORDER BY name
 """
 
 

@@ -6,12 +6,14 @@ import datetime as dt
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
+from django.db.models import Q
 from django.urls import reverse
 
 from tensions import charts, relations, timeline, views
 from tensions.display import intensity_colour
 from tensions.extraction import taxonomy
 from tensions.models import DyadPeriod, Event
+from tests.stack import assert_passes_on_postgres
 from tests.tensions.factories import make_event
 
 pytestmark = pytest.mark.django_db
@@ -349,3 +351,75 @@ def test_while_a_pair_row_awaits_its_refresh_the_events_are_counted(many_pairs):
     from_rows = views._busiest_pairs(events, window, True)
 
     assert from_rows[0] == ("BRA", "CUB") and from_rows == _counted(window)
+
+
+@pytest.fixture
+def month_edges(many_pairs):
+    """Beyond many_pairs: pairs whose first event falls on a month's last day
+    (a 31st, and February's 29th) and whose last falls on a month's first."""
+    make_event("USA", "IRN", date=dt.date(2022, 1, 31))
+    make_event("IRN", "USA", date=dt.date(2022, 2, 1))
+    make_event("USA", "IRN", date=dt.date(2025, 6, 1))
+    make_event("COL", "CUB", date=dt.date(2020, 2, 29))
+    make_event("CUB", "COL", date=dt.date(2020, 3, 1), review_state="rejected")
+    make_event("CUB", "COL", date=dt.date(2026, 4, 30))
+    relations.relations_rebuild()
+
+
+@pytest.mark.parametrize(
+    "pairs",
+    [
+        Q(source="USA", target="IRN") | Q(source="IRN", target="USA"),
+        Q(source="COL", target="CUB") | Q(source="CUB", target="COL"),
+        Q(source="CUB") | Q(target="CUB"),  # a focus: every partner
+        Q(source__in=["USA", "VEN", "RUS"], target__in=["USA", "VEN", "RUS"]),
+    ],
+)
+@pytest.mark.parametrize(
+    "window",
+    [
+        (None, None),
+        (dt.date(2023, 3, 15), dt.date(2024, 2, 29)),
+        (dt.date(2024, 2, 29), dt.date(2024, 3, 1)),
+    ],
+)
+def test_the_span_from_the_pair_rows_is_the_events_own(month_edges, pairs, window):
+    ids = {"source": "source_id", "target": "target_id"}
+    rows = DyadPeriod.objects.filter(_renamed(pairs, ids))
+    countries = {"source": "source_country_id", "target": "target_country_id"}
+    events = Event.objects.visible().interstate().filter(_renamed(pairs, countries))
+    dated = events.filter(day__isnull=False).order_by("day")
+    expected = (
+        dated.first().day,
+        dated.last().day,
+        dated.filter(views._period_q(*window)).count(),
+    )
+
+    found = views._aggregate_span(views._sql_where(rows), pairs, window, counted=True)
+    uncounted = views._aggregate_span(
+        views._sql_where(rows), pairs, window, counted=False
+    )
+
+    assert found == expected
+    assert uncounted == (*expected[:2], None)
+
+
+def _renamed(q: Q, names: dict[str, str]) -> Q:
+    """The same condition on other field names (source__in → source_id__in)."""
+    renamed = Q(_connector=q.connector, _negated=q.negated)
+    for child in q.children:
+        if isinstance(child, Q):
+            renamed.children.append(_renamed(child, names))
+        else:
+            field, _, lookup = child[0].partition("__")
+            name = names[field] + (f"__{lookup}" if lookup else "")
+            renamed.children.append((name, child[1]))
+    return renamed
+
+
+# PostgreSQL, from a suite that runs on SQLite -----------------------------------------
+
+
+@pytest.mark.django_db(transaction=False)
+def test_the_gathering_holds_on_postgres():
+    assert_passes_on_postgres(__file__, but="test_the_gathering_holds_on_postgres")

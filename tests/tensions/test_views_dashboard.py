@@ -477,7 +477,7 @@ def test_the_picker_lists_the_countries_in_visible_events_between_countries():
     make_event("CHN", "VEN", review_state=Event.ReviewState.REJECTED)
     expected = Event.objects.visible().interstate()
     codes = {c for e in expected for c in (e.source_country_id, e.target_country_id)}
-    listed = views._countries_with_events()
+    listed = relations.countries_with_events()
     assert [code for code, _ in listed] == sorted(
         codes, key=lambda code: dict(listed)[code]
     )
