@@ -501,7 +501,11 @@ def _timeline_context(form, query, names: dict[str, str]) -> dict:
         busiest=lambda: _busiest_pairs(events.filter(period), (start, end), aggregates),
     )
     span, unit, placed, tables, strips = _timeline_rows(
-        events, (start, end), pairs, aggregates=aggregates
+        events,
+        (start, end),
+        pairs,
+        aggregates=aggregates,
+        listed=focus is None and bool(countries),
     )
     codes = {c for p in placed for c in (p.source_country_id, p.target_country_id)}
     if codes - names.keys():  # only rejected events: not among the choices
@@ -531,7 +535,9 @@ def _timeline_context(form, query, names: dict[str, str]) -> dict:
     }
 
 
-def _timeline_rows(events, window: tuple, pairs: Callable, *, aggregates: bool):
+def _timeline_rows(
+    events, window: tuple, pairs: Callable, *, aggregates: bool, listed: bool
+):
     """The whole span of the `pairs`' `events` (for the overview); what a mark
     stands for at most (see timeline.gather_period); and their events in the
     window as the layout's rows, with a query for the lanes' tables when they
@@ -540,9 +546,10 @@ def _timeline_rows(events, window: tuple, pairs: Callable, *, aggregates: bool):
     The span, and the marks of a week or a month, come from the pairs'
     maintained DyadPeriod rows when those can answer (`aggregates`: no filter
     but the pairs and the dates, and no row awaiting its refresh); else from
-    the events."""
+    the events. `listed`: the pairs are those among a list of countries (not
+    a focus, not the busiest pairs)."""
     period = _period_q(*window)
-    tables = _tables(events.filter(period), window[1])
+    tables = _tables(events.filter(period), window, plain=aggregates)
     rows = (
         _sql_where(DyadPeriod.objects.filter(pairs("source_id", "target_id")))
         if aggregates
@@ -573,7 +580,7 @@ def _timeline_rows(events, window: tuple, pairs: Callable, *, aggregates: bool):
     if not rows:
         placed = _gathered_per_period(_shown(events, pairs, period), unit, start, end)
         return (first, last), unit, placed, tables, _index_series
-    found = _period_rows(rows, unit, start, end)
+    found = _period_rows(rows, unit, start, end, prepare=listed)
     placed = _tallied(found, unit, start, end)
     return (first, last), unit, placed, tables, _strips(found, unit, start, end)
 
@@ -677,15 +684,20 @@ def _sql_where(rows) -> tuple[str, list] | None:
     return sql, list(params)
 
 
-def _period_rows(rows: tuple, unit: str, start: dt.date, end: dt.date) -> list:
+def _period_rows(
+    rows: tuple, unit: str, start: dt.date, end: dt.date, *, prepare: bool = False
+) -> list:
     """The pairs' DyadPeriod rows (`rows`, SQL) that tally the window per
     `unit` (_tally_ranges) and, in the same statement, the whole periods the
     window touches, for the index strips (_strips): a query less per page.
-    Rows as charts.dyad_rows gives them, with their period."""
+    Rows as charts.dyad_rows gives them, with their period. Prepared if asked:
+    for pairs among listed countries (two or five checked), whose generic plan
+    walks dyad_period_once per range as the custom plans do; a focus's OR
+    walked dyad_period_start over every pair's months (1.8 ms against 1.2)."""
     (_, whole, following), *days = _tally_ranges(unit, start, end)
     last = relations.period_start(end, unit) + dt.timedelta(days=1)
     periods = (unit, relations.period_start(start, unit), max(following, last))
-    return charts.dyad_rows(rows, [periods, *days], periods=True)
+    return charts.dyad_rows(rows, [periods, *days], periods=True, prepare=prepare)
 
 
 def _tallied(found: list, unit: str, start: dt.date, end: dt.date) -> list[Gathered]:
@@ -812,8 +824,12 @@ def _placed(shown, *, gather: bool) -> list[Placed]:
     return [Placed(*row) for row in groups[: TIMELINE_MAX_GROUPS + 1]]
 
 
-def _tables(shown, end: dt.date | None) -> Callable:
-    return lambda pairs: _latest_per_pair(shown, pairs, end or dt.date.max)
+def _tables(shown, window: tuple, *, plain: bool) -> Callable:
+    """What gives the lanes' tables: with no filter but the window (`plain`),
+    a statement of its own (_latest_plain)."""
+    if plain:
+        return lambda pairs: _latest_plain(pairs, window)
+    return lambda pairs: _latest_per_pair(shown, pairs, window[1] or dt.date.max)
 
 
 def _latest_per_pair(shown, pairs: list, end: dt.date) -> dict[tuple, list]:
@@ -830,7 +846,6 @@ def _latest_per_pair(shown, pairs: list, end: dt.date) -> dict[tuple, list]:
     # Django's Least and Greatest, written out: what event_pair_day is built on
     least, greatest = relations.pair_functions(connection.vendor)
     lane = _LANE.format(where=where[0], least=least, greatest=greatest)
-    tables: dict[tuple, list] = defaultdict(list)
     with connection.cursor() as cursor:
         cursor.execute(
             _LANE_TABLES.format(lanes=" UNION ALL ".join([lane] * len(pairs))),
@@ -843,9 +858,35 @@ def _latest_per_pair(shown, pairs: list, end: dt.date) -> dict[tuple, list]:
                 UNDATED,
             ],
         )
-        for row in cursor.fetchall():
-            event = _table_event(row)
-            tables[timeline_layout.pair_key(event)].append(event)
+        return _lane_tables(cursor.fetchall())
+
+
+def _latest_plain(pairs: list, window: tuple) -> dict[tuple, list]:
+    """_latest_per_pair for the visible events between countries in the
+    window, with no other filter (the timeline as it opens): the window is
+    written on event_pair_day's own day expression and the rest into the
+    text, so the statement is prepared. Its generic plan walks the index as a
+    custom plan does, where the general statement's (a parameter in the
+    expression, the days on their own index) ANDs two bitmaps and sorts the
+    pair's every event: 93 ms for CAN-COD at 100,000 events against the
+    0.45 ms spent planning it each time."""
+    if not pairs:
+        return {}
+    least, greatest = relations.pair_functions(connection.vendor)
+    lane = _LANE_PLAIN.format(least=least, greatest=greatest)
+    low, high = window[0] or UNDATED, window[1] or dt.date.max
+    rows = prepared.rows_fetch(
+        _LANE_TABLES.format(lanes=" UNION ALL ".join([lane] * len(pairs))),
+        [*(value for a, b in pairs for value in (a, b, low, high)), UNDATED],
+    )
+    return _lane_tables(rows)
+
+
+def _lane_tables(rows: list[tuple]) -> dict[tuple, list]:
+    tables: dict[tuple, list] = defaultdict(list)
+    for row in rows:
+        event = _table_event(row)
+        tables[timeline_layout.pair_key(event)].append(event)
     return {key: found[::-1] for key, found in tables.items()}
 
 
@@ -860,6 +901,26 @@ SELECT * FROM (
             tensions_event.target_country_id) = %s
         AND COALESCE(tensions_event.day, %s) <= %s
     ORDER BY COALESCE(tensions_event.day, %s) DESC, tensions_event.id DESC
+    LIMIT {LANE_TABLE_ROWS}
+) AS lane
+"""
+# The day as event_pair_day orders it: undated events first (they are not
+# shown: the timeline draws dated events only)
+_SORT_DAY = f"COALESCE(tensions_event.day, '{UNDATED.isoformat()}')"
+_LANE_PLAIN = f"""
+SELECT * FROM (
+    SELECT {", ".join(_TABLE_COLUMNS)}, target_actor_id, day
+    FROM tensions_event
+    WHERE tensions_event.review_state <> '{Event.ReviewState.REJECTED}'
+        AND tensions_event.source_country_id IS NOT NULL
+        AND tensions_event.target_country_id IS NOT NULL
+        AND tensions_event.day IS NOT NULL
+        AND {{least}}(tensions_event.source_country_id,
+            tensions_event.target_country_id) = %s
+        AND {{greatest}}(tensions_event.source_country_id,
+            tensions_event.target_country_id) = %s
+        AND {_SORT_DAY} >= %s AND {_SORT_DAY} <= %s
+    ORDER BY {_SORT_DAY} DESC, tensions_event.id DESC
     LIMIT {LANE_TABLE_ROWS}
 ) AS lane
 """

@@ -11,6 +11,7 @@ from django.urls import reverse
 from tensions import relations, views
 from tensions.forms import TimelineForm
 from tensions.models import Event
+from tests.stack import assert_passes_on_postgres
 from tests.tensions.factories import make_article, make_event, make_mention
 
 pytestmark = pytest.mark.django_db
@@ -103,6 +104,32 @@ def test_a_lane_gathered_per_day_lists_its_latest_events(
     assert [e.pk for e in lane.table_events] == _latest("USA", "VEN", start)
 
 
+@pytest.mark.parametrize(
+    "window",
+    [
+        (None, None),
+        (FIRST, None),
+        (None, LAST),
+        (FIRST, LAST),
+        (LAST - dt.timedelta(days=20), LAST + dt.timedelta(days=30)),
+    ],
+)
+def test_lane_tables_without_filters_are_those_of_the_general_statement(
+    partners, window
+):
+    make_event("CHN", "VEN", date=None)  # undated: never in a lane
+    make_event("VEN", "USA", date=LAST, review_state=Event.ReviewState.REJECTED)
+    dated = views._dated(Event.objects.visible().interstate())
+    shown = dated.filter(views._period_q(*window))
+    pairs = [("USA", "VEN"), ("RUS", "VEN"), ("CHN", "VEN")]  # the last: undated
+
+    general = views._latest_per_pair(shown, pairs, window[1] or dt.date.max)
+    plain = views._latest_plain(pairs, window)
+
+    assert plain == general
+    assert set(plain) == {("USA", "VEN"), ("RUS", "VEN")}
+
+
 def test_a_wide_timeline_costs_a_fixed_number_of_queries(
     analyst_client, partners, django_assert_max_num_queries
 ):
@@ -143,3 +170,11 @@ def test_the_page_is_the_same_once_its_statements_are_kept_prepared(
 def _drawn(response) -> str:
     page = response.content.decode()
     return page[page.index("<h1>Timeline</h1>") :]
+
+
+# PostgreSQL, from a suite that runs on SQLite -----------------------------------------
+
+
+@pytest.mark.django_db(transaction=False)
+def test_the_reads_hold_on_postgres():
+    assert_passes_on_postgres(__file__, but="test_the_reads_hold_on_postgres")
