@@ -981,10 +981,13 @@ def _strips(found: list, unit: str, start: dt.date, end: dt.date) -> Callable:
 
 
 def _events_query(data) -> dict:
-    """The timeline's filters as the events page (tensions:events) reads them."""
-    statuses = data["status"] or [s for s, _ in Event.Status.choices]
+    """The timeline's filters as the events page (tensions:events) reads them:
+    no status when every status is shown (a wide timeline has hundreds of
+    links, each 80 characters longer with the five)."""
+    statuses = data["status"]
     if data["scope"] == "actual":
-        statuses = [s for s in statuses if s in TimelineForm.ACTUAL]
+        every = statuses or Event.Status.values
+        statuses = [s for s in every if s in TimelineForm.ACTUAL]
     query = {"type": data["type"], "status": statuses}
     if data["min_confidence"] is not None:
         query["min_confidence"] = str(data["min_confidence"])

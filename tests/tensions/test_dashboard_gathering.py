@@ -7,11 +7,13 @@ from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
 from django.db.models import Q
+from django.http import QueryDict
 from django.urls import reverse
 
 from tensions import charts, relations, timeline, views
 from tensions.display import intensity_colour
 from tensions.extraction import taxonomy
+from tensions.forms import TimelineForm
 from tensions.models import DyadPeriod, Event
 from tests.stack import assert_passes_on_postgres
 from tests.tensions.factories import make_event
@@ -86,6 +88,7 @@ def test_each_month_mark_opens_exactly_its_events(analyst_client, years):
     assert lane.period_marks
     for mark in lane.period_marks[:6]:
         query = parse_qs(urlparse(mark.href).query)
+        assert "status" not in query  # every status: no filter
         first, last = query["day_from"][0], query["day_to"][0]
         listed = analyst_client.get(mark.href).context["events"]
         assert len(listed) == mark.count
@@ -281,6 +284,22 @@ def test_month_marks_of_one_lane_never_overlap_and_large_counts_stay_short():
     assert sum(m.count for m in marks) + sum(c.count for c in lane.clusters) == sum(
         e.count for e in entries
     )
+
+
+@pytest.mark.parametrize(
+    ("asked", "listed"),
+    [
+        ("", None),  # every status: the link filters none
+        ("scope=actual", ["occurred", "denied"]),
+        ("scope=actual&status=planned&status=denied", ["denied"]),
+        ("status=planned&status=possible", ["planned", "possible"]),
+    ],
+)
+def test_event_list_links_name_the_statuses_the_timeline_shows(asked, listed):
+    form = TimelineForm(QueryDict(f"countries=USA,VEN&{asked}"), known=frozenset())
+    assert form.is_valid(), form.errors
+    query = views._events_query(form.cleaned_data)
+    assert (query.get("status") or None) == listed
 
 
 def test_each_event_list_link_names_its_own_pair_as_urlencode_would():
