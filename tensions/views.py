@@ -915,8 +915,8 @@ SELECT * FROM (
     LIMIT {LANE_TABLE_ROWS}
 ) AS lane
 """
-# The day as event_pair_day orders it: undated events first (they are not
-# shown: the timeline draws dated events only)
+# The day as event_pair_day orders it (undated events as the earliest day; the
+# timeline draws dated events only)
 _SORT_DAY = f"COALESCE(tensions_event.day, '{UNDATED.isoformat()}')"
 _LANE_PLAIN = f"""
 SELECT * FROM (
