@@ -268,6 +268,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Articles, events and relations between countries, from the news.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Operations grouped by resource (articles, events, ...) and named without
+    # the version ("events_list"), not all under one "v1" tag
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

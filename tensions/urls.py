@@ -49,10 +49,14 @@ urlpatterns = [
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
-        "api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"
+        "api/docs/",
+        api.docs_page(SpectacularSwaggerView.as_view(url_name="schema")),
+        name="api-docs",
     ),
     path(
-        "api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"
+        "api/redoc/",
+        api.docs_page(SpectacularRedocView.as_view(url_name="schema")),
+        name="api-redoc",
     ),
 ]
 

@@ -155,3 +155,38 @@ def test_dragging_across_the_timeline_picks_the_dates(stack, analyst_login, page
     page.mouse.move(box["x"] + box["width"] * 0.7, y, steps=5)
     page.mouse.up()
     page.wait_for_url(re.compile(r"start=2025-0[5-8]-\d\d&end=2025-(0[8-9]|1[0-2])-"))
+
+
+def test_the_api_docs_render_with_nothing_from_another_site(stack, analyst_login, page):
+    # ReDoc's bundle asks for its footer logo from cdn.redoc.ly: the page's
+    # policy must stop it in the browser, before any request leaves
+    sent, blocked = [], []
+
+    def finished(request):
+        if _elsewhere(request, stack):
+            sent.append(request.url)
+
+    def failed(request):
+        if _elsewhere(request, stack):
+            # Playwright says "csp"; Chromium's own name is net::ERR_BLOCKED_BY_CSP
+            by_policy = "csp" in (request.failure or "").lower()
+            (blocked if by_policy else sent).append(request.url)
+
+    page.on("requestfinished", finished)
+    page.on("requestfailed", failed)
+    _log_in(page, stack, analyst_login)
+    for path, title in (
+        ("/api/docs/", ".swagger-ui .info .title"),
+        ("/api/redoc/", "h1"),
+    ):
+        page.goto(f"{stack.url}{path}")
+        page.locator(title).first.wait_for()
+        assert "Tensions" in page.locator(title).first.inner_text(), path
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(ARTIFACTS / f"api{path.replace('/', '-')}.png"))
+    assert sent == []
+    assert blocked == ["https://cdn.redoc.ly/redoc/logo-mini.svg"]
+
+
+def _elsewhere(request, stack) -> bool:
+    return not request.url.startswith((stack.url, "data:", "blob:"))

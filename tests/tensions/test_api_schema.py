@@ -76,6 +76,8 @@ def test_the_docs_load_their_scripts_from_the_sidecar_not_a_cdn(viewer_client, p
 
     assert assets
     assert not re.search(r"cdn\.|jsdelivr|unpkg|cdnjs", html)
+    # nothing from another site at all, fonts included
+    assert not re.search(r'(?:src|href)="(?:https?:)?//', html)
     for url in assets:
         assert url.startswith("/static/drf_spectacular_sidecar/"), url
         assert finders.find(url.removeprefix("/static/")), url
@@ -145,3 +147,13 @@ def test_no_operation_fails_or_strays_from_the_schema(wsgi_schema, analyst_heade
 
     assert tried >= 15
     assert failures == [], "\n\n".join(failures)
+
+
+@pytest.mark.parametrize("page", ["/api/docs/", "/api/redoc/"])
+def test_browsers_are_told_to_load_nothing_from_another_site(viewer_client, page):
+    policy = viewer_client.get(page)["Content-Security-Policy"]
+    rules = dict(rule.split(" ", 1) for rule in policy.split("; "))
+    assert rules["default-src"] == "'self'"
+    assert all(
+        "http" not in sources and "*" not in sources for sources in rules.values()
+    )
