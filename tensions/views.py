@@ -854,43 +854,38 @@ def _latest_per_pair(shown, pairs: list, end: dt.date) -> dict[tuple, list]:
     where = _sql_where(shown)
     if where is None or not pairs:
         return {}
-    # Django's Least and Greatest, written out: what event_pair_day is built on
-    least, greatest = relations.pair_functions(connection.vendor)
-    lane = _LANE.format(where=where[0], least=least, greatest=greatest)
+    params = [v for a, b in pairs for v in (*where[1], a, b, UNDATED, end)]
     with connection.cursor() as cursor:
-        cursor.execute(
-            _LANE_TABLES.format(lanes=" UNION ALL ".join([lane] * len(pairs))),
-            [
-                *(
-                    value
-                    for a, b in pairs
-                    for value in (*where[1], a, b, UNDATED, end, UNDATED)
-                ),
-                UNDATED,
-            ],
-        )
+        cursor.execute(_lanes_sql(where[0], len(pairs)), [*params, UNDATED])
         return _lane_tables(cursor.fetchall())
 
 
 def _latest_plain(pairs: list, window: tuple) -> dict[tuple, list]:
     """_latest_per_pair for the visible events between countries in the
     window, with no other filter (the timeline as it opens): the window is
-    written on event_pair_day's own day expression and the rest into the
-    text, so the statement is prepared. Its generic plan walks the index as a
-    custom plan does, where the general statement's (a parameter in the
-    expression, the days on their own index) ANDs two bitmaps and sorts the
-    pair's every event: 93 ms for CAN-COD at 100,000 events against the
-    0.45 ms spent planning it each time."""
+    only in the lane's terms on event_pair_day's own day expression and the
+    rest is written into the text, so the statement is prepared. Its generic
+    plan walks the index as a custom plan does, where the general statement's
+    (the window's start also on the days' own index) ANDs two bitmaps and
+    sorts the pair's every event: 93 ms for CAN-COD at 100,000 events against
+    the 0.45 ms spent planning it each time."""
     if not pairs:
         return {}
-    least, greatest = relations.pair_functions(connection.vendor)
-    lane = _LANE_PLAIN.format(least=least, greatest=greatest)
     low, high = window[0] or UNDATED, window[1] or dt.date.max
-    rows = prepared.rows_fetch(
-        _LANE_TABLES.format(lanes=" UNION ALL ".join([lane] * len(pairs))),
-        [*(value for a, b in pairs for value in (a, b, low, high)), UNDATED],
+    params = [v for a, b in pairs for v in (a, b, low, high)]
+    return _lane_tables(
+        prepared.rows_fetch(_lanes_sql(_PLAIN_LANE, len(pairs)), [*params, UNDATED])
     )
-    return _lane_tables(rows)
+
+
+def _lanes_sql(where: str, lanes: int) -> str:
+    """_LANE_TABLES of `lanes` walks of the events `where` (SQL) says; each
+    walk's parameters are `where`'s, the pair's codes and the first and last
+    day."""
+    # Django's Least and Greatest, written out: what event_pair_day is built on
+    least, greatest = relations.pair_functions(connection.vendor)
+    lane = _LANE.format(where=where, least=least, greatest=greatest)
+    return _LANE_TABLES.format(lanes=" UNION ALL ".join([lane] * lanes))
 
 
 def _lane_tables(rows: list[tuple]) -> dict[tuple, list]:
@@ -901,6 +896,10 @@ def _lane_tables(rows: list[tuple]) -> dict[tuple, list]:
     return {key: found[::-1] for key, found in tables.items()}
 
 
+# The day as event_pair_day orders it (undated events as the earliest day; the
+# timeline draws dated events only), written as the index is: a parameter there
+# would keep a generic plan off the index
+_SORT_DAY = f"COALESCE(tensions_event.day, '{UNDATED.isoformat()}')"
 _LANE = f"""
 SELECT * FROM (
     SELECT {", ".join(_TABLE_COLUMNS)}, target_actor_id, day
@@ -910,31 +909,18 @@ SELECT * FROM (
             tensions_event.target_country_id) = %s
         AND {{greatest}}(tensions_event.source_country_id,
             tensions_event.target_country_id) = %s
-        AND COALESCE(tensions_event.day, %s) <= %s
-    ORDER BY COALESCE(tensions_event.day, %s) DESC, tensions_event.id DESC
-    LIMIT {LANE_TABLE_ROWS}
-) AS lane
-"""
-# The day as event_pair_day orders it (undated events as the earliest day; the
-# timeline draws dated events only)
-_SORT_DAY = f"COALESCE(tensions_event.day, '{UNDATED.isoformat()}')"
-_LANE_PLAIN = f"""
-SELECT * FROM (
-    SELECT {", ".join(_TABLE_COLUMNS)}, target_actor_id, day
-    FROM tensions_event
-    WHERE tensions_event.review_state <> '{Event.ReviewState.REJECTED}'
-        AND tensions_event.source_country_id IS NOT NULL
-        AND tensions_event.target_country_id IS NOT NULL
-        AND tensions_event.day IS NOT NULL
-        AND {{least}}(tensions_event.source_country_id,
-            tensions_event.target_country_id) = %s
-        AND {{greatest}}(tensions_event.source_country_id,
-            tensions_event.target_country_id) = %s
         AND {_SORT_DAY} >= %s AND {_SORT_DAY} <= %s
     ORDER BY {_SORT_DAY} DESC, tensions_event.id DESC
     LIMIT {LANE_TABLE_ROWS}
 ) AS lane
 """
+# The visible, dated events between countries, with no parameter
+_PLAIN_LANE = (
+    f"tensions_event.review_state <> '{Event.ReviewState.REJECTED}' "
+    "AND tensions_event.source_country_id IS NOT NULL "
+    "AND tensions_event.target_country_id IS NOT NULL "
+    "AND tensions_event.day IS NOT NULL"
+)
 _LANE_TABLES = f"""
 SELECT {", ".join(f"lanes.{column}" for column in _TABLE_COLUMNS)},
     tensions_actor.name, tensions_country.name
