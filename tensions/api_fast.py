@@ -25,6 +25,14 @@ asks of a QuerySet (`order_by`, `filter` on the position, a slice). The terms ar
 the SQL that EventFilter and RelationFilter make, as Django writes it for the same
 backend (tests/tensions/test_api_fast.py compares both paths' answers).
 
+On PostgreSQL a compact JSON events page reads less: each event's JSON, which a
+trigger writes beside its row (migration tensions 0013), in two texts around
+what the page writes itself (the id, the URL, the CAMEO root). An event whose
+texts the trigger left out (a context that is not a list of strings) has its
+page read and written from the columns instead. Reading 30 values an event and
+its two actors, and writing them, were over half of a cold page's CPU
+(bench/README.md, session 11).
+
 A client signing in with a token has its events page computed afresh while it
 is authenticated (`events_page_signed`, through api_auth's hook): the page's
 statement also reads the token's user, so one round trip does the work of two.
@@ -90,7 +98,8 @@ def events_page(request, view) -> list[dict] | bytes | None:
     general path must answer."""
     try:
         query = _Query(request, _EVENT_PARAMS)
-        rows = view.paginator.paginate_queryset(_event_rows(query), request, view)
+        rows = _event_rows(query, texts=_compact_json(request))
+        rows = view.paginator.paginate_queryset(rows, request, view)
     except _Unsupported:
         return None
     return _events_answer(request, view, rows)
@@ -105,7 +114,7 @@ def events_page_signed(request, view, key: str) -> tuple[tuple, list | bytes] | 
     signature = _Signature(key)
     try:
         query = _Query(request, _EVENT_PARAMS)
-        rows = _event_rows(query, signature)
+        rows = _event_rows(query, signature, texts=_compact_json(request))
         page = view.paginator.paginate_queryset(rows, request, view)
     except (_Unsupported, exceptions.APIException):  # asked again once signed in
         return None
@@ -223,6 +232,9 @@ class _Rows:
     outer: dict[str, str] = dataclasses.field(default_factory=dict)  # in `around`
     ordering: tuple[str, ...] = ()
     signature: _Signature | None = None  # a token `around` reads too
+    # Another (select, around, convert) read first; its rows stand unless one
+    # has no text (see _text_missing), and then this query's are read.
+    texts: tuple[str, str, Callable[[tuple], object]] | None = None
 
     def where(self, term: str, *params) -> _Rows:
         return dataclasses.replace(
@@ -239,17 +251,24 @@ class _Rows:
         return self.where(f"{self.columns[name]} {_OPERATORS[operator]} %s", bound)
 
     def __getitem__(self, window: slice) -> list:
+        params = (*self.params, window.stop - window.start, window.start)
+        if self.texts is not None:
+            rows = self._read(*self.texts, params)
+            if not any(map(_text_missing, rows)):
+                return rows
+        return self._read(self.select, self.around, self.convert, params)
+
+    def _read(self, select: str, around: str, convert, params: tuple) -> list:
         where = f" WHERE {' AND '.join(self.terms)}" if self.terms else ""
         page = (
-            f"{self.select}{where}{self.group} ORDER BY {self._order(self.columns)} "
+            f"{select}{where}{self.group} ORDER BY {self._order(self.columns)} "
             "LIMIT %s OFFSET %s"
         )
-        if self.around:
-            page = self.around.format(page=page, order=self._order(self.outer))
-        params = (*self.params, window.stop - window.start, window.start)
+        if around:
+            page = around.format(page=page, order=self._order(self.outer))
         if self.signature is None:
-            return list(map(self.convert, prepared.rows_fetch(page, params)))
-        return list(map(self.convert, self.signature.read(page, params)))
+            return list(map(convert, prepared.rows_fetch(page, params)))
+        return list(map(convert, self.signature.read(page, params)))
 
     def _order(self, columns: dict[str, str]) -> str:
         return ", ".join(
@@ -409,6 +428,40 @@ def _event_signed_row() -> type:
     return collections.namedtuple("EventRow", (*_event_row()._fields, *user))
 
 
+# Read instead on PostgreSQL for a compact JSON page: each event's API text as
+# the trigger of migration tensions 0013 keeps it, in two parts, and what the
+# page writes around them (see _event_text_json) or orders by.
+_TEXT_COLUMNS = ("id", "type", "mode", "intensity", "api_head", "api_tail")
+
+
+@functools.cache
+def _events_texts(signed: bool) -> tuple[str, str, Callable[[tuple], object]]:
+    """The select, around and convert of a page of events' texts (with the
+    token's columns after them when `signed`, as _events_signed_sql)."""
+    quote = connection.ops.quote_name
+    event = quote(Event._meta.db_table)
+    sort_day = _events_sql(connection.vendor)[2]["sort_day"]
+    read = [f"e.{quote(name)}" for name in _TEXT_COLUMNS]
+    select = (
+        f"SELECT {', '.join(read)}, {sort_day} AS {quote('sort_day')} FROM {event} e"
+    )
+    fields = (*_TEXT_COLUMNS, "sort_day")
+    if not signed:
+        return select, "", collections.namedtuple("EventText", fields)._make
+    user = [f"token_user_{n}" for n in range(api_auth.signed_in_width())]
+    around = (
+        f"SELECT {', '.join(read)}, e.{quote('sort_day')}, w.* "
+        f"FROM ({api_auth.signed_in_sql()}) w "
+        "LEFT OUTER JOIN ({page}) e ON TRUE ORDER BY {order}"
+    )
+    return select, around, collections.namedtuple("EventText", (*fields, *user))._make
+
+
+def _text_missing(row) -> bool:
+    """Whether the trigger left this event's text to the columns' writer."""
+    return row.api_head is None
+
+
 def _event_dict(row) -> dict:
     """The row as the general path reads it."""
     found = row._asdict()
@@ -418,7 +471,11 @@ def _event_dict(row) -> dict:
     return found
 
 
-def _event_rows(query: _Query, signature: _Signature | None = None) -> _Rows:
+def _event_rows(
+    query: _Query, signature: _Signature | None = None, *, texts: bool = False
+) -> _Rows:
+    """The question's events; with `texts`, on PostgreSQL, read as the texts
+    of their compact JSON (_events_texts) where the trigger wrote them."""
     select, around, columns, outer = _events_sql(connection.vendor)
     convert = _event_row()._make
     if signature is not None:
@@ -427,6 +484,8 @@ def _event_rows(query: _Query, signature: _Signature | None = None) -> _Rows:
             _event_signed_row()._make,
         )
     rows = _Rows(select, (), (), "", columns, convert, around, outer, (), signature)
+    if texts and connection.vendor == "postgresql":
+        rows = dataclasses.replace(rows, texts=_events_texts(signature is not None))
     if query.params.get("rejected") != "1":  # as Event.objects.visible()
         rejected = Event.ReviewState.REJECTED.value
         rows = rows.where(f"NOT ({_column(Event, 'review_state', 'e')} = %s)", rejected)
@@ -523,8 +582,19 @@ def _json_page(paginator, rows: list[str]) -> bytes:
 def _events_json(rows: list) -> list[str]:
     # One query read the page: an actor's columns are the same on each of its
     # rows, and contexts and days repeat, so each is written once per page.
+    if rows and hasattr(rows[0], "api_head"):
+        before, after = _url_json()
+        return [_event_text_json(row, before, after) for row in rows]
     page = _Written(_url_json(), {None: "null"}, {}, {None: "null"})
     return [_event_json(row, page) for row in rows]
+
+
+def _event_text_json(row, before: str, after: str) -> str:
+    """_event_json's text, from the parts the trigger wrote."""
+    return (
+        f'{{"id":{row.id},"url":{before}{row.id}{after},{row.api_head},'
+        f'"cameo_root":{_cameo_json(row.type, row.mode)},{row.api_tail}}}'
+    )
 
 
 class _Written(NamedTuple):

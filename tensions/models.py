@@ -147,7 +147,13 @@ def _country_key() -> models.ForeignKey:
 
 
 class Event(models.Model):
-    """One real-world happening, whatever number of articles report it."""
+    """One real-world happening, whatever number of articles report it.
+
+    On PostgreSQL the table also has two columns the model leaves out,
+    api_head and api_tail: the event's compact JSON as the API writes it, which
+    a trigger keeps (migration 0013) and the events list reads
+    (tensions/api_fast.py).
+    """
 
     Type = models.TextChoices("Type", [(t, (t, t)) for t in taxonomy.TYPE_NAMES])
     Status = models.TextChoices("Status", _choices(taxonomy.STATUSES))

@@ -6,6 +6,7 @@ import datetime as dt
 import itertools
 
 from articles.models import Article, content_hash
+from tensions import review
 from tensions.extraction import taxonomy
 from tensions.models import Actor, Country, Event, Mention
 
@@ -81,3 +82,17 @@ def make_mention(event: Event, article: Article, sentence: str, **fields) -> Men
         article_count=event.mentions.values("article").distinct().count(),
     )
     return mention
+
+
+def merge_made(analyst) -> Event:
+    """Two reports of one happening (CHL–PER, one each way), merged by the
+    analyst: the event kept."""
+    article = make_article("Two reports. Chile thanked Peru. Peru thanked Chile.")
+    kept = make_event("CHL", "PER")
+    other = make_event("PER", "CHL")
+    make_mention(kept, article, "Chile thanked Peru.")
+    make_mention(other, article, "Peru thanked Chile.")
+    kept.refresh_from_db()
+    return review.events_merge(
+        event_id=kept.pk, other_id=other.pk, user=analyst, version=kept.version
+    )

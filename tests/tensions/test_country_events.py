@@ -12,7 +12,7 @@ from articles.services import article_create, article_process, article_reprocess
 from tensions import relations, review
 from tensions.models import CountryEvents, Event
 from tests.stack import assert_passes_on_postgres
-from tests.tensions.factories import make_article, make_event, make_mention
+from tests.tensions.factories import make_event, merge_made
 
 pytestmark = pytest.mark.django_db
 
@@ -74,15 +74,7 @@ def test_the_picker_follows_every_way_an_event_changes(postgres_only, analyst):
     _holds()
     assert "CHN" not in dict(_listed())
 
-    article = make_article("Two reports. Chile thanked Peru. Peru thanked Chile.")
-    kept = make_event("CHL", "PER")
-    other = make_event("PER", "CHL")
-    make_mention(kept, article, "Chile thanked Peru.")
-    make_mention(other, article, "Peru thanked Chile.")
-    kept.refresh_from_db()
-    review.events_merge(
-        event_id=kept.pk, other_id=other.pk, user=analyst, version=kept.version
-    )
+    merge_made(analyst)
     _holds()
     Event.objects.filter(source_country_id="USA").delete()
     _holds()
