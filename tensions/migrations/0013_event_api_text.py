@@ -9,7 +9,9 @@ the site is served, and its CAMEO root, which is the code's table):
     {"id":…,"url":…,<api_head>,"cameo_root":…,<api_tail>}
 
 so that a page reads two texts an event, not thirty values and its two actors.
-A change to an actor rewrites its events' texts. A context that is not a list
+An update that leaves the head's columns as they were (counts, review, version:
+what processing and corroboration change) writes the tail alone. A change to an
+actor rewrites its events' texts. A context that is not a list
 of strings leaves both parts NULL, and the page writes that event from its
 columns. The columns are not in the model: the ORM never reads or writes them.
 """
@@ -29,13 +31,25 @@ _ACTOR = """COALESCE((
         || ',"country":' || COALESCE(to_json(a.country_id)::text, 'null') || '}}'
     FROM tensions_actor a WHERE a.id = {}
 ), 'null')"""
-_CONTEXT = """CASE WHEN jsonb_typeof(NEW.context) = 'array' THEN (
+_CONTEXT = """CASE WHEN NEW.context = '[]'::jsonb THEN '[]'
+WHEN jsonb_typeof(NEW.context) = 'array' THEN (
     SELECT CASE WHEN bool_and(jsonb_typeof(c.item) = 'string') IS NOT FALSE
         THEN '[' || COALESCE(
             string_agg(to_json(c.item #>> '{}')::text, ',' ORDER BY c.n), ''
         ) || ']' END
     FROM jsonb_array_elements(NEW.context) WITH ORDINALITY AS c(item, n)
 ) END"""
+
+
+# What the head is written from (an actor's own columns aside: see below).
+_HEAD_COLUMNS = ", ".join(
+    "{0}." + name
+    for name in (
+        "type", "mode", "context", "status", "channel", "source_actor_id",
+        "target_actor_id", "source_country_id", "target_country_id", "date",
+        "date_precision", "what", "intensity",
+    )
+)  # fmt: skip
 
 
 def _parts() -> str:
@@ -71,14 +85,21 @@ def _parts() -> str:
 CREATE FUNCTION tensions_event_api_text() RETURNS trigger
 LANGUAGE plpgsql SET extra_float_digits = 1 AS $$
 DECLARE
-    written_context text := {_CONTEXT};
+    written_context text;
 BEGIN
+    NEW.api_tail := {tail};
+    IF TG_OP = 'UPDATE' AND NEW.api_head IS NOT NULL
+        AND ({_HEAD_COLUMNS.format("NEW")})
+        IS NOT DISTINCT FROM ({_HEAD_COLUMNS.format("OLD")})
+    THEN
+        RETURN NEW;  -- counts, review or version: the head stands
+    END IF;
+    written_context := {_CONTEXT};
     IF written_context IS NULL THEN  -- written from the columns by the page
         NEW.api_head := NULL;
         NEW.api_tail := NULL;
     ELSE
         NEW.api_head := {head};
-        NEW.api_tail := {tail};
     END IF;
     RETURN NEW;
 END $$;
