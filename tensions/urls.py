@@ -42,6 +42,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("favicon.ico", views.favicon),
     path("accounts/profile/", accounts.profile, name="profile"),
     path("api/v1/health/", api.health, name="api-health"),
     path("api/v1/timeline/", api_relations.timeline, name="api-timeline"),

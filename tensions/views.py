@@ -31,6 +31,7 @@ from django.db.models.functions import Greatest, Least, TruncMonth, TruncWeek
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -1604,6 +1605,12 @@ def relations_map(request):
         "legend": _legend(),
     }
     return render(request, "tensions/map.html", context)
+
+
+def favicon(request):
+    """/favicon.ico, which browsers ask for on pages that link no icon (the
+    browsable API, the admin, a JSON answer opened in a tab): the site's icon."""
+    return redirect(static("img/tensions.svg"), permanent=True)
 
 
 @login_required

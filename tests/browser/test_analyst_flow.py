@@ -190,3 +190,14 @@ def test_the_api_docs_render_with_nothing_from_another_site(stack, analyst_login
 
 def _elsewhere(request, stack) -> bool:
     return not request.url.startswith((stack.url, "data:", "blob:"))
+
+
+def test_the_browsable_api_asks_for_nothing_missing(stack, analyst_login, page):
+    # Its pages link no icon, so the browser asks for /favicon.ico.
+    errors = []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    _log_in(page, stack, analyst_login)
+    for path in ("/api/v1/", "/api/v1/events/", "/admin/"):
+        page.goto(f"{stack.url}{path}")
+        page.wait_for_load_state("networkidle")
+    assert errors == []

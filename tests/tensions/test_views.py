@@ -4,6 +4,8 @@ import datetime as dt
 import re
 
 import pytest
+from django.contrib.staticfiles import finders
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 
@@ -293,3 +295,11 @@ def test_a_forged_position_on_the_events_page_is_told_not_a_crash(analyst_client
 
     assert page.status_code == 200
     assert "not one the list made" in page.content.decode()
+
+
+def test_the_favicon_is_the_sites_icon_for_anyone(client):
+    answer = client.get("/favicon.ico")
+
+    assert answer.status_code == 301
+    assert answer["Location"] == static("img/tensions.svg")
+    assert finders.find("img/tensions.svg")
