@@ -11,9 +11,9 @@ the site is served, and its CAMEO root, which is the code's table):
 so that a page reads two texts an event, not thirty values and its two actors.
 An update that leaves the head's columns as they were (counts, review, version:
 what processing and corroboration change) writes the tail alone. A change to an
-actor rewrites its events' texts. A context that is not a list
-of strings leaves both parts NULL, and the page writes that event from its
-columns. The columns are not in the model: the ORM never reads or writes them.
+actor rewrites its events' texts. A context that is not a list of strings
+leaves both parts NULL, and the page writes that event from its columns. The
+columns are not in the model: the ORM never reads or writes them.
 """
 
 from django.db import migrations
