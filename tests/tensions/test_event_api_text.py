@@ -42,26 +42,17 @@ def _rendered(pk: int) -> str:
 
 
 def _kept(pk: int) -> str | None:
-    """The event as its kept texts write it (None when there are none)."""
+    """The event as its kept texts write it (None when there are none), read
+    with the page's own select and rows."""
+    select, _, convert = api_fast._events_texts(signed=False)
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT id, type, mode, api_head, api_tail FROM tensions_event "
-            "WHERE id = %s",
-            [pk],
-        )
-        pk, type_, mode, head, tail = cursor.fetchone()
-    if head is None:
+        cursor.execute(f"{select} WHERE e.id = %s", [pk])
+        row = convert(cursor.fetchone())
+    if api_fast._text_missing(row):
         return None
-    row = _Row(pk, type_, mode, head, tail)
     text = api_fast._event_text_json(row, *api_fast._url_json())
     # As the page is written (api_fast._json_page) and the renderer writes.
     return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-
-
-class _Row:
-    def __init__(self, id, type, mode, api_head, api_tail):
-        self.id, self.type, self.mode = id, type, mode
-        self.api_head, self.api_tail = api_head, api_tail
 
 
 def _all_kept() -> None:
