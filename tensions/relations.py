@@ -334,9 +334,9 @@ def _countries_walked() -> list[tuple[str, str]]:
     """(code, name) of the countries in events, by name, from the events
     themselves: the picker's on SQLite, and what the counts are checked
     against in the tests on PostgreSQL. Each side's codes are walked as a
-    skip scan of its index (the next code above
-    the last one found: one probe per country that has events), where a probe
-    per country of the table cost three times as much. Not EXISTS: with
+    skip scan of its index (the next code above the last one found: one probe
+    per country that has events), where a probe per country of the table cost
+    three times as much. Not EXISTS: with
     statistics, PostgreSQL answers it with a scan of the events per country,
     and each country without events costs a whole scan. Prepared, with no
     parameter (its plan is the same each time): planning it cost 0.2 ms."""
