@@ -143,6 +143,9 @@ TENSIONS_PROCESS_BATCH_CHARACTERS = env_int(
 # As the queue drains, a claim takes half of what waits, but not fewer than
 # this (articles.services._share).
 TENSIONS_PROCESS_BATCH_FLOOR = env_int("TENSIONS_PROCESS_BATCH_FLOOR", 10)
+# A task goes on claiming batch after batch while more wait, for this long (at
+# most half of CELERY_TASK_SOFT_TIME_LIMIT; articles.tasks.process_queue).
+TENSIONS_PROCESS_TASK_SECONDS = env_float("TENSIONS_PROCESS_TASK_SECONDS", 30)
 TENSIONS_SWEEP_EVERY_SECONDS = env_int("TENSIONS_SWEEP_EVERY_SECONDS", 60)
 # Two reports of the same happening are at most this many days apart.
 TENSIONS_CORROBORATION_WINDOW_DAYS = env_int("TENSIONS_CORROBORATION_WINDOW_DAYS", 7)

@@ -48,6 +48,7 @@ def test_a_batch_is_bounded_and_sends_a_task_for_the_rest(settings, monkeypatch)
     from articles import services
 
     settings.TENSIONS_PROCESS_BATCH_ARTICLES = 2
+    settings.TENSIONS_PROCESS_TASK_SECONDS = 0  # one batch per task
     for n in range(5):
         article_create(text=f"Chile thanked Peru on day {n}.")
     woken = []
@@ -61,6 +62,61 @@ def test_a_batch_is_bounded_and_sends_a_task_for_the_rest(settings, monkeypatch)
     assert process_queue.apply().get() == 1
     assert len(woken) == 2  # the last batch took all that was left
     assert not Article.objects.exclude(status=Article.Status.DONE).exists()
+
+
+def test_a_task_claims_batch_after_batch_while_more_wait(settings, monkeypatch):
+    from articles import services
+
+    settings.TENSIONS_PROCESS_BATCH_ARTICLES = 2
+    settings.TENSIONS_PROCESS_BATCH_FLOOR = 1
+    for n in range(5):
+        article_create(text=f"Chile thanked Peru on day {n}.")
+    claims, woken = [], []
+    claim = services.articles_claim
+
+    def counted(**kwargs):
+        taken, more = claim(**kwargs)
+        claims.append(len(taken))
+        return taken, more
+
+    monkeypatch.setattr(services, "wake", lambda: woken.append(1))
+    monkeypatch.setattr(services, "articles_claim", counted)
+
+    assert process_queue.apply().get() == 5
+
+    assert claims == [2, 2, 1]  # 5 waiting, then 3, then 1: one task
+    assert len(woken) == 2  # each claim that left more sent a wake-up
+    assert not Article.objects.exclude(status=Article.Status.DONE).exists()
+
+
+def test_a_task_stops_claiming_at_its_deadline_and_leaves_the_rest_queued(
+    settings, monkeypatch
+):
+    from articles import tasks
+
+    settings.TENSIONS_PROCESS_BATCH_ARTICLES = 2
+    settings.TENSIONS_PROCESS_TASK_SECONDS = 10
+    for n in range(5):
+        article_create(text=f"Chile thanked Peru on day {n}.")
+    # The task starts at 100 s; its first batch ends at 105, its second at 111.
+    clock = iter([100.0, 105.0, 111.0])
+    monkeypatch.setattr(tasks, "monotonic", lambda: next(clock))
+
+    assert process_queue.apply().get() == 4
+
+    assert Article.objects.filter(status=Article.Status.QUEUED).count() == 1
+
+
+def test_a_task_claims_for_at_most_half_of_its_soft_time_limit(settings):
+    """The last batch a task claims has the other half; an article that ran the
+    task out of time (past the limit, so past the deadline) ends the task."""
+    from articles.tasks import _claiming_seconds
+
+    settings.CELERY_TASK_SOFT_TIME_LIMIT = 300
+    settings.TENSIONS_PROCESS_TASK_SECONDS = 1000
+    assert _claiming_seconds() == 150
+    settings.TENSIONS_PROCESS_TASK_SECONDS = 30
+    assert _claiming_seconds() == 30
 
 
 def test_as_the_queue_drains_claims_share_what_is_left(settings):
@@ -180,6 +236,7 @@ def test_the_batch_that_drains_the_queue_brings_the_pair_rows_up_to_date(
     from tensions.models import DyadPeriod, StaleCell
 
     settings.TENSIONS_PROCESS_BATCH_ARTICLES = 1
+    settings.TENSIONS_PROCESS_TASK_SECONDS = 0  # one batch per task
     article_create(text=seed_text, published=dt.date(2025, 10, 31))
     article_create(text="Chile thanked Peru on Monday.")
 
