@@ -225,7 +225,8 @@ def report(r: dict, count: int, extract_s: float) -> None:
     in_worker = r["extraction_in_worker_s"]
     print(
         f"  extraction as the worker timed it: {in_worker:.1f} s; overhead "
-        f"on that footing: {100 * (1 - in_worker / total):.0f}%"
+        f"on that footing: {100 * (1 - in_worker / total):.0f}%; processing "
+        f"beyond it: {r['process_s'] - in_worker:.1f} s"
     )
     idle = r["process_s"] - b["first_claim_s"] - b["busy_s"] - b["after_last_s"]
     print(
