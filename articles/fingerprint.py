@@ -8,6 +8,7 @@ import hashlib
 import html
 import re
 import unicodedata
+from functools import cached_property
 
 SKETCH_SIZE = 64
 SHINGLE_WORDS = 4
@@ -27,21 +28,38 @@ def normalise_text(text: str) -> str:
     return _WHITESPACE.sub(" ", text).strip()
 
 
+class Fingerprint:
+    """A text's normal form, made once, and what is compared of it: uploading
+    an article needs both its hash and its sketch."""
+
+    def __init__(self, text: str):
+        self.normal = normalise_text(text)
+
+    @cached_property
+    def digest(self) -> str:
+        return hashlib.sha256(self.normal.encode("utf-8")).hexdigest()
+
+    @cached_property
+    def sketch(self) -> list[int]:
+        """The smallest SKETCH_SIZE shingle hashes (signed 63-bit); [] for
+        short texts."""
+        words = _WORD.findall(self.normal.casefold())
+        shingles = {
+            " ".join(words[i : i + SHINGLE_WORDS])
+            for i in range(len(words) - SHINGLE_WORDS + 1)
+        }
+        if len(shingles) < _MIN_SHINGLES:
+            return []
+        hashes = {_hash63(s) for s in shingles}
+        return sorted(hashes)[:SKETCH_SIZE]
+
+
 def content_hash(text: str) -> str:
-    return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()
+    return Fingerprint(text).digest
 
 
 def sketch(text: str) -> list[int]:
-    """The smallest SKETCH_SIZE shingle hashes (signed 63-bit); [] for short texts."""
-    words = _WORD.findall(normalise_text(text).casefold())
-    shingles = {
-        " ".join(words[i : i + SHINGLE_WORDS])
-        for i in range(len(words) - SHINGLE_WORDS + 1)
-    }
-    if len(shingles) < _MIN_SHINGLES:
-        return []
-    hashes = {_hash63(s) for s in shingles}
-    return sorted(hashes)[:SKETCH_SIZE]
+    return Fingerprint(text).sketch
 
 
 def similarity(a: list[int], b: list[int]) -> float:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import signals
 from django.db.models.base import ModelState
 from psycopg2.extras import Json
@@ -69,14 +69,22 @@ def rows_read(model: type[models.Model], names: Sequence[str], rows) -> list:
     return made
 
 
-def rows_insert(objs: Sequence[models.Model]) -> None:
-    """Insert new rows of one model, setting each one's primary key."""
+def rows_insert(
+    objs: Sequence[models.Model], *, unless_stored: str = ""
+) -> list[models.Model]:
+    """Insert new rows of one model, setting each one's primary key; returns
+    the objects inserted.
+
+    With `unless_stored`, the name of a unique field, a row whose value of it
+    is already stored (or being stored by another transaction, once that one
+    commits) is left out instead of raising: PostgreSQL's ON CONFLICT DO
+    NOTHING, which needs no savepoint to survive the conflict.
+    """
     if not objs:
-        return
+        return []
     model = type(objs[0])
     if connection.vendor != "postgresql":
-        model.objects.bulk_create(objs)
-        return
+        return _rows_insert_orm(model, objs, unless_stored)
     meta = model._meta
     fields = [f for f in meta.concrete_fields if f is not meta.pk]
     stamped = [
@@ -90,18 +98,53 @@ def rows_insert(objs: Sequence[models.Model]) -> None:
         for field in stamped:
             field.pre_save(obj, add=True)
     values = _values(objs, fields)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    pk = connection.ops.quote_name(meta.pk.column)
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    pk = quote(meta.pk.column)
+    returning = pk
+    if unless_stored:
+        unique = meta.get_field(unless_stored)
+        returning = f"{pk}, {quote(unique.column)}"
+        values += f" ON CONFLICT ({quote(unique.column)}) DO NOTHING"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) "
-            f"VALUES {values} RETURNING {pk}"
+            f"INSERT INTO {quote(meta.db_table)} ({columns}) "
+            f"VALUES {values} RETURNING {returning}"
         )
+        rows = cursor.fetchall()
+    if unless_stored:
+        # Only the rows inserted come back: found by their unique value (the
+        # first of the objects sharing one is the row inserted).
+        keys = {value: key for key, value in rows}
+        found = [(o, keys.pop(getattr(o, unique.attname), None)) for o in objs]
+        keyed = [(obj, key) for obj, key in found if key is not None]
+    else:
         # PostgreSQL returns the rows of a multi-row VALUES insert in order.
-        for obj, (key,) in zip(objs, cursor.fetchall(), strict=True):
-            obj.pk = key
-            obj._state.adding = False
-            obj._state.db = connection.alias
+        keyed = [(obj, key) for obj, (key,) in zip(objs, rows, strict=True)]
+    for obj, key in keyed:
+        obj.pk = key
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    return [obj for obj, _ in keyed]
+
+
+def _rows_insert_orm(model, objs, unless_stored: str) -> list[models.Model]:
+    """rows_insert through bulk_create (SQLite): a row at a time, each in a
+    savepoint, when a conflict must leave the row out."""
+    if not unless_stored:
+        return model.objects.bulk_create(objs)
+    inserted = []
+    for obj in objs:
+        value = getattr(obj, model._meta.get_field(unless_stored).attname)
+        try:
+            with transaction.atomic():
+                model.objects.bulk_create([obj])
+        except IntegrityError:
+            if not model.objects.filter(**{unless_stored: value}).exists():
+                raise  # another constraint than the one named
+            continue
+        inserted.append(obj)
+    return inserted
 
 
 def rows_update(objs: Sequence[models.Model], names: Sequence[str]) -> None:

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from articles import services
@@ -275,3 +276,17 @@ def test_a_process_queue_task_takes_the_mark_off_before_it_claims(sent, monkeypa
     tasks.process_queue.apply()
 
     assert marked == [None]
+
+
+def test_a_text_stored_meanwhile_by_another_upload_is_that_article():
+    # Another upload stored the text after this one looked (`stored` is what
+    # this one read): it is the existing article, and the caller's
+    # transaction, with no savepoint per record, goes on unharmed.
+    first = article_create(text="Chile thanked Peru.")
+    with transaction.atomic():
+        again = article_create(text="Chile  thanked Peru.", stored={})
+        other = article_create(text="Peru thanked Chile.", stored={})
+
+    assert not again.created and again.article == first.article
+    assert other.created
+    assert Article.objects.count() == 2

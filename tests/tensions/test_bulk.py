@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext
 
@@ -163,3 +163,36 @@ def test_rows_read_goes_through_init_when_someone_listens():
     for orm, made in zip(by_orm, by_bulk, strict=True):
         assert (made.pk, made.type, made.intensity) == (orm.pk, orm.type, orm.intensity)
         assert made.get_deferred_fields() == orm.get_deferred_fields()
+
+
+def test_rows_whose_unique_value_is_stored_are_left_out_without_an_error():
+    from articles.models import Article
+
+    stored = make_article(text="Chile thanked Peru.")
+    rows = [
+        Article(text="new one", content_hash="a" * 64),
+        Article(text="the same again", content_hash=stored.content_hash),
+        Article(text="new two", content_hash="b" * 64),
+        Article(text="twice in one call", content_hash="a" * 64),
+    ]
+
+    with transaction.atomic():
+        inserted = bulk.rows_insert(rows, unless_stored="content_hash")
+        # No error was raised: the transaction goes on.
+        assert Article.objects.count() == 3
+
+    assert inserted == [rows[0], rows[2]]
+    assert all(a.pk and not a._state.adding for a in inserted)
+    assert rows[1].pk is None and rows[3].pk is None
+    assert Article.objects.get(pk=rows[2].pk).text == "new two"
+    assert Article.objects.get(content_hash=stored.content_hash).pk == stored.pk
+
+
+def test_a_row_breaking_another_constraint_still_raises():
+    from articles.models import Article
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        bulk.rows_insert(
+            [Article(text="x", content_hash="d" * 64, status="lost")],
+            unless_stored="content_hash",
+        )
