@@ -225,7 +225,10 @@ class OriginalFile(models.Model):
 class ArticleSketch(models.Model):
     """One of an article's smallest shingle hashes: finds near-duplicates by index."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    # Not indexed alone: article_sketch_unique, (article, value), leads with it.
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     value = models.BigIntegerField()
 
     class Meta:
