@@ -62,21 +62,22 @@ def upload(stack, texts: list[str]) -> float:
 
 
 def wait_done(stack, total: int, timeout: float = 3600) -> float:
-    """Seconds until every article is finished and no pair row awaits refresh.
+    """Seconds until no article waits or is being processed and no pair row
+    awaits refresh (check() then counts every article's status).
 
-    Polled every 50 ms over one connection: a new connection per poll (a
-    PostgreSQL backend forked each time) cost about 6.8 ms of CPU, 14 % of a
-    core taken from the processes measured, and only the two-process runs,
-    which keep both cores busy, paid for it."""
+    Polled every 50 ms over one connection, with a question answered from the
+    status index: a new connection per poll (a PostgreSQL backend forked each
+    time) cost about 6.8 ms of CPU, and counting the finished articles (every
+    row read) 0.87 ms, CPU taken from the processes measured, which only the
+    two-process runs, keeping both cores busy, paid for."""
     started = time.perf_counter()
     conn = psycopg2.connect(stack.database_url)
     conn.autocommit = True  # each poll sees what has committed since
     try:
         with conn.cursor() as cursor:
             while time.perf_counter() - started < timeout:
-                cursor.execute(_FINISHED)
-                done, stale = cursor.fetchone()
-                if done == total and not stale:
+                cursor.execute(_UNFINISHED)
+                if not any(cursor.fetchone()):
                     return time.perf_counter() - started
                 time.sleep(0.05)
     finally:
@@ -84,9 +85,10 @@ def wait_done(stack, total: int, timeout: float = 3600) -> float:
     raise RuntimeError(f"not all {total} articles finished in {timeout}s")
 
 
-_FINISHED = (
-    "SELECT (SELECT count(*) FROM articles_article WHERE status <> 'queued' "
-    "AND status <> 'processing'), (SELECT count(*) FROM tensions_stalecell)"
+_UNFINISHED = (
+    "SELECT EXISTS (SELECT FROM articles_article "
+    "WHERE status IN ('queued', 'processing')), "
+    "EXISTS (SELECT FROM tensions_stalecell)"
 )
 
 
