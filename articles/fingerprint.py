@@ -17,7 +17,6 @@ _TAG = re.compile(r"<[^>]{0,500}>")
 # Markdown: heading, quote and list markers at a line's start; emphasis marks.
 _MARKDOWN = re.compile(r"^[ \t]*(#{1,6}|>|[*+-]|\d+[.)])[ \t]+|[*`~]+|\b_+|_+\b", re.M)
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
-_WHITESPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
 
 
@@ -25,7 +24,7 @@ def normalise_text(text: str) -> str:
     """The text as compared for duplicates: NFC, no markup, whitespace folded."""
     text = html.unescape(_TAG.sub(" ", unicodedata.normalize("NFC", text)))
     text = _MARKDOWN.sub(" ", _LINK.sub(r"\1", text))
-    return _WHITESPACE.sub(" ", text).strip()
+    return " ".join(text.split())  # what \s+ -> " ", then strip, gives
 
 
 class Fingerprint:

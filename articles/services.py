@@ -39,7 +39,6 @@ from articles.models import (
     CommonSketchValue,
     OriginalFile,
     UploadBatch,
-    content_hash,
     normalise_text,
 )
 from articles.parsing import Document, Failure, parse_file
@@ -71,6 +70,7 @@ def article_create(
     original: OriginalFile | None = None,
     original_member: str = "",
     stored: dict[str, Article] | None = None,
+    fingerprint: Fingerprint | None = None,
     wake_worker: bool = True,
 ) -> Upload:
     """Save an article and enqueue it after commit.
@@ -83,11 +83,12 @@ def article_create(
 
     `stored`, when given, holds every stored article among the hashes of the
     caller's texts, read at once (see _stored_among); it is kept up to date.
+    `fingerprint`, when given, is the text's, made by the caller already.
     With `wake_worker=False` no worker is woken: the caller processes the
     article itself.
     """
     _validate(text=text, published=published)
-    fingerprint = Fingerprint(text)
+    fingerprint = fingerprint or Fingerprint(text)
     digest = fingerprint.digest
     if stored is None:
         existing = Article.objects.filter(content_hash=digest).first()
@@ -755,15 +756,24 @@ def batch_upload(
             errors.append(_error(upload.name, f"over the limit of {limit} files."))
             continue
         results, original = _parse_upload(upload)
-        stored = _stored_among(results)
+        prints = [
+            Fingerprint(r.text) if isinstance(r, Document) and r.text else None
+            for r in results
+        ]
+        stored = _stored_among([p.digest for p in prints if p])
         # One commit per slice of records, not per record (each record is a
         # savepoint): a bulk file of a thousand records costs a few dozen disk
         # flushes, not a thousand, and a worker starts on its first records
         # while the rest are still being read.
         for first in range(0, len(results), _RECORDS_PER_COMMIT):
             with transaction.atomic():
-                for result in results[first : first + _RECORDS_PER_COMMIT]:
-                    given = {**(fields or {}), **original(result), "stored": stored}
+                for result, fingerprint in zip(
+                    results[first : first + _RECORDS_PER_COMMIT],
+                    prints[first : first + _RECORDS_PER_COMMIT],
+                    strict=True,
+                ):
+                    given = {**(fields or {}), **original(result)}
+                    given.update(stored=stored, fingerprint=fingerprint)
                     outcome = _upload_one(result, batch, uploaded_by, given)
                     (uploads if isinstance(outcome, Upload) else errors).append(outcome)
     batch.existing = sum(1 for u in uploads if not u.created)
@@ -776,12 +786,10 @@ def batch_upload(
 _RECORDS_PER_COMMIT = 20
 
 
-def _stored_among(results: list[Document | Failure]) -> dict[str, Article]:
-    """The stored articles with the text of any of these documents, by hash:
-    one query for a whole bulk file instead of one per record."""
-    digests = sorted(
-        {content_hash(r.text) for r in results if isinstance(r, Document) and r.text}
-    )
+def _stored_among(digests: list[str]) -> dict[str, Article]:
+    """The stored articles with any of these texts' hashes, by hash: one query
+    for a whole bulk file instead of one per record."""
+    digests = sorted(set(digests))
     found = {}
     for first in range(0, len(digests), 500):  # under SQLite's variable limit
         chunk = Article.objects.filter(content_hash__in=digests[first : first + 500])
