@@ -7,18 +7,18 @@ import email
 import email.policy
 import io
 import logging
-import re
 import unicodedata
+import zipfile
 from email.utils import parsedate_to_datetime
 
 import charset_normalizer
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 
-from articles.parsing.base import Document, ParseError
+from articles.parsing.base import CONTROL, Document, ParseError
 from articles.parsing.detect import Kind
 
 logger = logging.getLogger(__name__)
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def decode_text(data: bytes) -> str:
@@ -30,11 +30,11 @@ def decode_text(data: bytes) -> str:
         if text is None:
             text = _detected(data)
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n"))
-    if len(_CONTROL.findall(text)) > max(2, len(text) // 200):
+    if len(CONTROL.findall(text)) > max(2, len(text) // 200):
         raise ParseError("the file is binary data, not text.")
     if not text.strip():
         raise ParseError("the file has no text.")
-    return _CONTROL.sub("", text)
+    return CONTROL.sub("", text)
 
 
 def _strip_bom(data: bytes) -> bytes:
@@ -69,9 +69,16 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
 
 def _mostly_utf8(data: bytes) -> str | None:
-    # A UTF-8 file with a few broken bytes keeps its text, with U+FFFD marks.
+    """The text, if the bytes are UTF-8: a file with a few broken bytes keeps
+    its text, with U+FFFD marks. Bytes with no UTF-8 sequence at all are in
+    another encoding (a Windows-1252 export's "Bogotá"), however few they are:
+    read as UTF-8 they would lose every accent."""
     text = data.decode("utf-8", errors="replace")
     broken = text.count("\ufffd")
+    if not broken:
+        return text
+    if not any(ch > "\x7f" and ch != "\ufffd" for ch in text):
+        return None
     return text if broken <= max(1, len(text) // 500) else None
 
 
@@ -115,7 +122,12 @@ def parse_html(*, name: str, data: bytes) -> Document:
 
 def parse_pdf(*, name: str, data: bytes) -> Document:
     from pypdf import PdfReader
-    from pypdf.errors import FileNotDecryptedError, PdfReadError, PdfStreamError
+    from pypdf.errors import (
+        DependencyError,
+        FileNotDecryptedError,
+        PdfReadError,
+        PdfStreamError,
+    )
 
     try:
         reader = PdfReader(io.BytesIO(data))
@@ -125,6 +137,9 @@ def parse_pdf(*, name: str, data: bytes) -> Document:
         info = reader.metadata or {}
     except FileNotDecryptedError:
         raise ParseError("the PDF is protected by a password.") from None
+    except DependencyError as exc:  # an encryption pypdf cannot undo here
+        logger.warning("pypdf could not decrypt %s: %s", name, exc)
+        raise ParseError("the PDF's encryption cannot be read.") from None
     except (
         PdfReadError,
         PdfStreamError,
@@ -150,6 +165,7 @@ def parse_pdf(*, name: str, data: bytes) -> Document:
 def parse_docx(*, name: str, data: bytes) -> Document:
     import docx
 
+    _unpacked_size_check(data, "the Word document")
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises many kinds on a corrupt file
@@ -160,6 +176,22 @@ def parse_docx(*, name: str, data: bytes) -> Document:
     meta = {"title": props.title or "", "author": props.author or ""}
     # Its creation date is the file's (often a template's), not the story's.
     return _document(name, text, meta, None, "the Word document")
+
+
+def _unpacked_size_check(data: bytes, what: str) -> None:
+    """A Word document is a zip archive: refused before it is read when it
+    would unpack past the archives' limit (a zip bomb), as an archive is."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise ParseError(f"{what} is corrupt.") from None
+    cap = settings.TENSIONS_MAX_ARCHIVE_UNCOMPRESSED_BYTES
+    if total > cap:
+        raise ParseError(
+            f"{what} unpacks to {filesizeformat(total)}; "
+            f"the limit is {filesizeformat(cap)}."
+        )
 
 
 def parse_email(*, name: str, data: bytes) -> Document:

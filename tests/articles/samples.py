@@ -40,11 +40,15 @@ def pdf(text: str | None = STORY) -> bytes:
     return out.getvalue()
 
 
-def encrypted_pdf() -> bytes:
+def encrypted_pdf(user_password: str = "secret", algorithm: str = "RC4-128") -> bytes:
+    """With user_password="" anyone may open it (only the owner's rights are
+    protected), as many published PDFs are."""
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf())))
-    writer.encrypt(user_password="secret", owner_password="owner")
+    writer.encrypt(
+        user_password=user_password, owner_password="owner", algorithm=algorithm
+    )
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

@@ -35,6 +35,13 @@ def test_a_utf8_file_with_one_broken_byte_keeps_its_text():
     assert _one("a.txt", data).text.count("Venezuela asked Russia") == 2
 
 
+def test_a_long_windows_1252_text_keeps_its_accents():
+    # Three accented letters in 3,000 characters: as UTF-8 they would be
+    # three broken bytes, few enough to pass for a damaged UTF-8 file.
+    text = f"Talks in Bogotá. {STORY * 12} Then Medellín and Bogotá again."
+    assert _one("a.txt", text.encode("cp1252")).text == text
+
+
 def test_markdown_is_read_as_text():
     assert _one("a.md", f"# Letters\n\n{STORY}".encode()).text.startswith("# Letters")
 
@@ -145,6 +152,11 @@ BAD_FILES = {
     "truncated PDF": ("a.pdf", samples.pdf()[:150], "corrupt or truncated"),
     "PDF header only": ("a.pdf", b"%PDF-1.4\n", "corrupt or truncated"),
     "encrypted PDF": ("a.pdf", samples.encrypted_pdf(), "password"),
+    "AES-encrypted PDF": (
+        "a.pdf",
+        samples.encrypted_pdf(algorithm="AES-256"),
+        "password",
+    ),
     "PDF without text": ("scan.pdf", samples.pdf(None), "no text layer"),
     "corrupt docx": (
         "a.docx",
@@ -213,6 +225,47 @@ def test_each_bad_file_gets_its_own_clear_error(kind):
     assert failures and not any(isinstance(r, Document) for r in results), results
     assert words in failures[0].message
     assert failures[0].name.startswith(name)
+
+
+@pytest.mark.parametrize("algorithm", ["RC4-128", "AES-128", "AES-256"])
+def test_a_pdf_anyone_may_open_is_read_though_encrypted(algorithm):
+    # Only the owner's rights are protected, as in many published PDFs.
+    data = samples.encrypted_pdf(user_password="", algorithm=algorithm)
+    assert "Venezuela asked Russia" in _one("a.pdf", data).text
+
+
+def test_a_word_document_that_unpacks_past_the_limit_is_refused(settings):
+    settings.TENSIONS_MAX_ARCHIVE_UNCOMPRESSED_BYTES = 20_000
+    data = samples.docx(STORY * 200)  # about 50 KB of document.xml
+
+    (failure,) = parse_file(name="a.docx", data=data)
+
+    assert "Word document unpacks to" in failure.message
+    assert "the limit is 19.5" in failure.message
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        (
+            "a.jsonl",
+            samples.jsonl([{"title": "T\x00", "text": "Chile\x00 thanked Peru."}]),
+        ),
+        ("a.pdf", samples.pdf("Chile\x00 thanked\x07 Peru.")),
+        ("a.zip", samples.zipped({"a\x01.txt": b"Chile thanked Peru."})),
+    ],
+    ids=["json record", "pdf text", "archive entry name"],
+)
+def test_no_control_character_reaches_an_article(name, data):
+    # PostgreSQL refuses NUL in text: such a record was a 500 there.
+    (document,) = parse_file(name=name, data=data)
+
+    assert document.text == "Chile thanked Peru."
+    assert not any(
+        ch in value
+        for value in (document.name, document.title)
+        for ch in "\x00\x01\x07"
+    )
 
 
 def test_there_are_at_least_thirty_kinds_of_bad_input():
