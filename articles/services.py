@@ -32,7 +32,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from articles.fingerprint import Fingerprint, similarity
-from articles.language import detect_language
+from articles.language import UNDETERMINED, detect_language
 from articles.models import (
     Article,
     ArticleSketch,
@@ -330,6 +330,8 @@ _SHARING_POSTGRES = _SHARING.format(
 
 def _verdict(article: Article) -> tuple[str, str] | None:
     """(status, note) when the article must not go through the extractor."""
+    if article.language == UNDETERMINED:
+        return Article.Status.UNSUPPORTED, "unsupported language (not English)"
     if article.language and article.language != "en":
         return Article.Status.UNSUPPORTED, f"unsupported language ({article.language})"
     if article.duplicate_of_id:

@@ -92,6 +92,37 @@ def test_a_non_english_text_is_stored_unsupported_and_never_processed(
     assert not Mention.objects.filter(article=article).exists()
 
 
+# Turkish and Hindi: languages the guess does not name, surely not English.
+TURKISH = (
+    "Dışişleri Bakanlığı, Venezuela ile ilgili gelişmeleri yakından takip "
+    "ettiğini açıkladı. Bakanlık, bölgedeki gerginliğin diyalog yoluyla "
+    "çözülmesi gerektiğini vurguladı ve tüm tarafları itidale davet etti. "
+    "Açıklamada, uluslararası hukukun ve egemenlik haklarının korunmasının "
+    "önemine dikkat çekildi. Ankara, Karakas ile Washington arasındaki "
+    "anlaşmazlığın barışçıl yollarla giderilmesi için arabuluculuk yapmaya "
+    "hazır olduğunu da bildirdi. Yetkililer, önümüzdeki günlerde yeni "
+    "görüşmelerin planlandığını söyledi."
+)
+HINDI = (
+    "भारत के विदेश मंत्रालय ने कहा कि वह वेनेज़ुएला की स्थिति पर करीबी नज़र "
+    "रखे हुए है और सभी पक्षों से संयम बरतने का आग्रह करता है।"
+)
+
+
+@pytest.mark.parametrize("text", [TURKISH, HINDI], ids=["turkish", "hindi"])
+def test_a_language_the_guess_does_not_name_is_still_not_taken_for_english(text):
+    article = article_create(text=text).article
+
+    assert (article.status, article.language) == ("unsupported", "und")
+    assert article.error == "unsupported language (not English)"
+
+
+def test_short_or_plain_english_is_never_called_another_language():
+    for text in ("Chile thanked Peru.", samples.STORY, WIRE):
+        article = article_create(text=text).article
+        assert (article.status, article.language) in {("queued", ""), ("queued", "en")}
+
+
 def test_metadata_says_where_each_piece_came_from():
     head = '<title>Letters</title><meta property="og:site_name" content="Daily">'
     result = batch_upload(
