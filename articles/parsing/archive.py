@@ -14,27 +14,46 @@ from articles.parsing.detect import Kind, detect_kind
 
 
 def parse_zip(*, name: str, data: bytes, parse) -> list:
-    """Parse each entry with `parse(name, kind, data)`; nested archives are refused."""
+    """Parse each entry with `parse(name, kind, data)`; nested archives are refused.
+
+    The articles limit holds for what the whole archive yields, a bulk entry's
+    records included: an entry that would pass it gets a Failure, as do the rest.
+    """
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = [i for i in archive.infolist() if not _skipped(i)]
     except (zipfile.BadZipFile, ValueError, OSError):
         raise ParseError("the zip archive is corrupt or truncated.") from None
     _check_totals(entries)
-    results = []
+    limit = settings.TENSIONS_MAX_ARTICLES_PER_ARCHIVE
+    over = (
+        f"the entry is over the archive's limit of {limit:,} articles; "
+        "upload it on its own."
+    )
+    results, room = [], limit
     for info in entries:
         entry = f"{name}/{info.filename}"
-        try:
-            raw = _read(archive, info)
-            kind = detect_kind(name=info.filename, data=raw)
-            if kind is Kind.ZIP:
-                raise ParseError("archives inside archives are not opened.")
-            results.extend(parse(entry, kind, raw))
-        except ParseError as exc:
-            results.append(Failure(entry, str(exc)))
+        found = _parse_entry(archive, info, entry, parse) if room else []
+        if room and len(found) <= room:
+            room -= len(found)
+        else:
+            room = 0  # later entries are refused too: the articles kept come first
+            found = [Failure(entry, over)]
+        results.extend(found)
     if not results:
         raise ParseError("the zip archive holds no files.")
     return results
+
+
+def _parse_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, entry: str, parse):
+    try:
+        raw = _read(archive, info)
+        kind = detect_kind(name=info.filename, data=raw)
+        if kind is Kind.ZIP:
+            raise ParseError("archives inside archives are not opened.")
+        return parse(entry, kind, raw)
+    except ParseError as exc:
+        return [Failure(entry, str(exc))]
 
 
 def _skipped(info: zipfile.ZipInfo) -> bool:

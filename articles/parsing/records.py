@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 
 from django.conf import settings
 
@@ -25,6 +26,7 @@ _DATE_FORMATS = (
     "%d %b %Y",
     "%b %d, %Y",
 )
+_QUOTED = re.compile(r'"[^"]*"')
 
 
 def parse_records(*, name: str, kind: Kind, data: bytes) -> list[Document | Failure]:
@@ -41,15 +43,37 @@ def parse_records(*, name: str, kind: Kind, data: bytes) -> list[Document | Fail
 
 def _csv_rows(text: str) -> list[tuple[str, dict]]:
     try:
-        reader = csv.DictReader(io.StringIO(text), restkey="_extra")
-        if "text" not in (reader.fieldnames or []):
+        reader = csv.DictReader(
+            io.StringIO(text), delimiter=_csv_delimiter(text), restkey="_extra"
+        )
+        columns = [(c or "").strip() for c in reader.fieldnames or []]
+        # Spreadsheets write "Title" or " Text "; the fields are matched by name.
+        reader.fieldnames = [c.lower() for c in columns]
+        if "text" not in reader.fieldnames:
             raise ParseError(
-                "the CSV has no 'text' column (columns: title, text, publisher, "
-                "url, published)."
+                f"the CSV has no 'text' column ({_found_columns(columns)})."
             )
         return [(f"row {n}", row) for n, row in enumerate(reader, start=2)]
     except csv.Error as exc:
         raise ParseError(f"the CSV is malformed ({exc}).") from None
+
+
+def _csv_delimiter(text: str) -> str:
+    """The delimiter a spreadsheet wrote: the one the header line uses most.
+
+    European Excel writes semicolons and "Unicode text" exports use tabs; quoted
+    names are left out of the count, and a single column means a comma.
+    """
+    header = _QUOTED.sub("", text[:4096]).split("\n", 1)[0]
+    return max(",;\t", key=header.count)  # the first of a tie: a comma
+
+
+def _found_columns(columns: list[str]) -> str:
+    named = [c[:40] for c in columns if c]
+    if not named:
+        return "its first line names no columns"
+    more = f" and {len(named) - 10} more" if len(named) > 10 else ""
+    return f"it has: {', '.join(named[:10])}{more}"
 
 
 def _json_rows(text: str) -> list[tuple[str, dict]]:
