@@ -633,6 +633,9 @@ def articles_process(*, articles: list[Article]) -> list[Article]:
 def _record(extracted: dict[Article, list[extraction.Event]]) -> None:
     with transaction.atomic():
         _flush_not_awaited()
+        extracted = _still_held(extracted)
+        if not extracted:
+            return
         # The pair rows are refreshed in batches after commit, not per article.
         events_record_many(
             found=extracted,
@@ -640,6 +643,34 @@ def _record(extracted: dict[Article, list[extraction.Event]]) -> None:
             relations_later=True,
         )
         _finish_many(list(extracted), status=Article.Status.DONE, error="")
+
+
+def _still_held(
+    extracted: dict[Article, list[extraction.Event]],
+) -> dict[Article, list[extraction.Event]]:
+    """The articles this run still holds, their rows locked until it commits.
+
+    While one was being extracted, an analyst may have queued it again
+    (reprocess) or the sweeper may have taken it for stuck; another worker may
+    be processing it now. Recording it too would leave two runs' evidence
+    (neither run's replacement sees the other's uncommitted rows) and mark it
+    done over the analyst's request: it is left to whoever holds it now.
+    """
+    held = set(
+        Article.objects.select_for_update()
+        .filter(
+            pk__in=[a.pk for a in extracted],
+            status=Article.Status.PROCESSING,
+            claimed_by=next(iter(extracted)).claimed_by,
+        )
+        .values_list("pk", flat=True)
+    )
+    if len(held) < len(extracted):
+        logger.info(
+            "%d articles were taken back while processed: not recorded",
+            len(extracted) - len(held),
+        )
+    return {a: events for a, events in extracted.items() if a.pk in held}
 
 
 def article_extract(*, article: Article) -> list[extraction.Event]:
@@ -673,7 +704,15 @@ def articles_fail_claimed(*, claim: str, reason: str) -> int:
 
 
 def _article_fail(article: Article, reason: str) -> None:
-    _finish_many([article], status=Article.Status.FAILED, error=reason[:2000])
+    """Fail the article, if this run still holds it (see _still_held)."""
+    fields = _finished_fields(Article.Status.FAILED, reason[:2000])
+    Article.objects.filter(
+        pk=article.pk,
+        status=Article.Status.PROCESSING,
+        claimed_by=article.claimed_by,
+    ).update(**fields, extraction_seconds=article.extraction_seconds)
+    for name, value in fields.items():
+        setattr(article, name, value)
 
 
 def articles_release(*, articles: list[Article]) -> None:

@@ -290,3 +290,41 @@ def test_a_text_stored_meanwhile_by_another_upload_is_that_article():
     assert not again.created and again.article == first.article
     assert other.created
     assert Article.objects.count() == 2
+
+
+@pytest.mark.parametrize("taken_by", ["an analyst", "the sweeper"])
+def test_an_article_taken_back_while_extracted_is_left_to_its_new_holder(
+    taken_by, seed_text, settings
+):
+    article = article_create(text=seed_text, published=dt.date(2025, 10, 31)).article
+    first, _ = articles_claim(claim="first")
+    # While "first" extracts it, it is queued again and "second" takes it.
+    if taken_by == "an analyst":
+        services.articles_reprocess(articles=Article.objects.filter(pk=article.pk))
+    else:
+        settings.TENSIONS_STUCK_AFTER_SECONDS = 0
+        articles_requeue_stuck()
+    second, _ = articles_claim(claim="second")
+
+    services.articles_process(articles=first)  # "first" ends: not recorded
+    article.refresh_from_db()
+    assert (article.status, article.claimed_by) == ("processing", "second")
+    assert not Mention.objects.exists()
+
+    services.articles_process(articles=second)
+    article.refresh_from_db()
+    assert (article.status, article.attempts) == ("done", 2)
+    mentions = Mention.objects.filter(article=article)
+    assert mentions.count() == len({(m.event_id, m.start) for m in mentions}) > 0
+
+
+def test_a_failure_of_an_article_taken_back_meanwhile_is_not_written(settings):
+    article = article_create(text="Chile thanked Peru.").article
+    first, _ = articles_claim(claim="first")
+    services.articles_reprocess(articles=Article.objects.filter(pk=article.pk))
+    settings.TENSIONS_EXTRACTION_BUDGET_SECONDS = 1e-6  # every extraction fails
+
+    services.articles_process(articles=first)
+
+    article.refresh_from_db()
+    assert (article.status, article.error) == ("queued", "")
