@@ -14,6 +14,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+PASSWORD = "browser-password-1"
 
 
 def _require_chromium():
@@ -60,3 +61,17 @@ def screenshot(page):
         return path
 
     return take
+
+
+@pytest.fixture(scope="module")
+def analyst_login(stack):
+    stack.create_user("browser-analyst", PASSWORD)
+    return "browser-analyst"
+
+
+def log_in(page, stack, username):
+    page.goto(f"{stack.url}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{stack.url}/")

@@ -4,31 +4,15 @@ import re
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
-
-PASSWORD = "browser-password-1"
-
-
-@pytest.fixture(scope="module")
-def analyst_login(stack):
-    stack.create_user("browser-analyst", PASSWORD)
-    return "browser-analyst"
-
-
-def _log_in(page, stack, username):
-    page.goto(f"{stack.url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{stack.url}/")
 
 
 def test_upload_the_founding_article_and_follow_it_to_its_evidence(
     stack, analyst_login, page, screenshot, seed_text
 ):
-    _log_in(page, stack, analyst_login)
+    log_in(page, stack, analyst_login)
     screenshot("home-empty")
 
     page.goto(f"{stack.url}/articles/upload/")
@@ -105,7 +89,7 @@ def test_every_page_renders_at_both_widths(stack, analyst_login, browser):
         context = browser.new_context(viewport={"width": width, "height": 900})
         page = context.new_page()
         page.set_default_timeout(20_000)
-        _log_in(page, stack, analyst_login)
+        log_in(page, stack, analyst_login)
         for name, path in _pages(stack).items():
             response = page.goto(f"{stack.url}{path}")
             assert response.status == 200, (name, response.status)
@@ -122,7 +106,7 @@ def test_every_page_renders_at_both_widths(stack, analyst_login, browser):
 
 
 def test_the_timeline_works_from_the_keyboard(stack, analyst_login, page):
-    _log_in(page, stack, analyst_login)
+    log_in(page, stack, analyst_login)
     page.goto(f"{stack.url}/timeline/?focus=VEN&start=2025-10-01&end=2025-11-30")
     for _ in range(120):  # Tab through the filters until a mark has the focus
         page.keyboard.press("Tab")
@@ -146,7 +130,7 @@ def test_the_timeline_works_from_the_keyboard(stack, analyst_login, page):
 
 
 def test_dragging_across_the_timeline_picks_the_dates(stack, analyst_login, page):
-    _log_in(page, stack, analyst_login)
+    log_in(page, stack, analyst_login)
     page.goto(f"{stack.url}/timeline/?focus=VEN&start=2025-01-01&end=2025-12-31")
     box = page.locator("svg.timeline-svg").bounding_box()
     y = box["y"] + 20  # the axis band, above the marks
@@ -174,7 +158,7 @@ def test_the_api_docs_render_with_nothing_from_another_site(stack, analyst_login
 
     page.on("requestfinished", finished)
     page.on("requestfailed", failed)
-    _log_in(page, stack, analyst_login)
+    log_in(page, stack, analyst_login)
     for path, title in (
         ("/api/docs/", ".swagger-ui .info .title"),
         ("/api/redoc/", "h1"),
@@ -196,7 +180,7 @@ def test_the_browsable_api_asks_for_nothing_missing(stack, analyst_login, page):
     # Its pages link no icon, so the browser asks for /favicon.ico.
     errors = []
     page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-    _log_in(page, stack, analyst_login)
+    log_in(page, stack, analyst_login)
     for path in ("/api/v1/", "/api/v1/events/", "/admin/"):
         page.goto(f"{stack.url}{path}")
         page.wait_for_load_state("networkidle")
