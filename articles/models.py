@@ -44,6 +44,9 @@ class UploadBatch(models.Model):
     existing = models.PositiveIntegerField(default=0)
     # [{"file": name, "message": why}] for every file or record that was refused.
     file_errors = models.JSONField(default=list, blank=True)
+    # [{"file": name, "article": id}]: the stored article each already-stored
+    # text is, so that the batch's page points to it.
+    existing_articles = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -790,7 +790,7 @@ def batch_upload(
     batch = UploadBatch.objects.create(
         source=source, created_by=uploaded_by, files=len(files)
     )
-    uploads, errors = [], []
+    uploads, errors, existing = [], [], []
     limit = settings.TENSIONS_MAX_FILES_PER_UPLOAD
     for index, upload in enumerate(files):
         if index >= limit:
@@ -816,10 +816,17 @@ def batch_upload(
                     given = {**(fields or {}), **original(result)}
                     given.update(stored=stored, fingerprint=fingerprint)
                     outcome = _upload_one(result, batch, uploaded_by, given)
-                    (uploads if isinstance(outcome, Upload) else errors).append(outcome)
-    batch.existing = sum(1 for u in uploads if not u.created)
+                    if isinstance(outcome, dict):
+                        errors.append(outcome)
+                        continue
+                    uploads.append(outcome)
+                    if not outcome.created:
+                        existing.append(
+                            {"file": result.name, "article": outcome.article.pk}
+                        )
+    batch.existing, batch.existing_articles = len(existing), existing
     batch.file_errors = errors
-    batch.save(update_fields=["existing", "file_errors"])
+    batch.save(update_fields=["existing", "existing_articles", "file_errors"])
     return BatchUpload(batch, uploads, errors)
 
 

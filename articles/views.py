@@ -192,6 +192,26 @@ def _batch_context(batch: UploadBatch) -> dict:
         "is_finished": finished == total,
         "failed": failed,
         "errors": batch.file_errors,
+        **_existing(batch),
+    }
+
+
+# Already-stored texts listed on a batch's page (the count says how many more).
+_EXISTING_SHOWN = 50
+
+
+def _existing(batch: UploadBatch) -> dict:
+    """The stored articles the batch's already-stored texts are, with the name
+    of the file or record each came as."""
+    listed = batch.existing_articles[:_EXISTING_SHOWN]
+    found = Article.objects.only("title").in_bulk([e["article"] for e in listed])
+    return {
+        "existing": [
+            {"file": e["file"], "article": found[e["article"]]}
+            for e in listed
+            if e["article"] in found  # deleted since
+        ],
+        "existing_more": max(0, len(batch.existing_articles) - _EXISTING_SHOWN),
     }
 
 

@@ -220,6 +220,27 @@ def test_the_web_form_takes_several_files_and_shows_the_batch(analyst_client):
     assert "b.pdf" in page and "corrupt or truncated" in page
 
 
+def test_a_batch_page_points_to_the_stored_article_each_known_text_is(
+    analyst_client,
+):
+    stored = article_create(text=WIRE, title="The wire story").article
+    records = samples.jsonl([{"text": WIRE}, samples.record(1)])
+    batch = batch_upload(
+        files=_files(("again.txt", WIRE.encode()), ("records.jsonl", records)),
+        source="web",
+    ).batch
+
+    assert batch.existing_articles == [
+        {"file": "again.txt", "article": stored.pk},
+        {"file": "records.jsonl line 1", "article": stored.pk},
+    ]
+    html = analyst_client.get(reverse("articles:batch", args=[batch.pk]))
+    html = html.content.decode()
+    link = f'<a href="{stored.get_absolute_url()}">The wire story</a>'
+    assert f"<strong>again.txt</strong>: the same text as {link}" in html
+    assert f"<strong>records.jsonl line 1</strong>: the same text as {link}" in html
+
+
 def test_the_batch_partial_stops_polling_and_offers_a_retry_when_failed(
     analyst_client,
 ):
