@@ -781,11 +781,15 @@ def batch_upload(
     source: str,
     uploaded_by=None,
     fields: dict | None = None,
+    max_bytes: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> BatchUpload:
     """Read every file into articles under one batch; a bad file is an error line.
 
-    Each article is saved in its own savepoint, so one unreadable file or
-    record never keeps the others out, and a refused one leaves nothing behind.
+    A refused file or record never keeps the others out and leaves nothing
+    behind. `max_bytes` replaces the upload limit on a file's size (the
+    import command reads archives up to the archives' limit); `progress` is
+    told, as a file's records are saved, how many of them are done.
     """
     batch = UploadBatch.objects.create(
         source=source, created_by=uploaded_by, files=len(files)
@@ -796,7 +800,7 @@ def batch_upload(
         if index >= limit:
             errors.append(_error(upload.name, f"over the limit of {limit} files."))
             continue
-        results, original = _parse_upload(upload)
+        results, original = _parse_upload(upload, max_bytes)
         prints = [
             Fingerprint(r.text) if isinstance(r, Document) and r.text else None
             for r in results
@@ -824,6 +828,8 @@ def batch_upload(
                         existing.append(
                             {"file": result.name, "article": outcome.article.pk}
                         )
+            if progress:
+                progress(min(first + _RECORDS_PER_COMMIT, len(results)), len(results))
     batch.existing, batch.existing_articles = len(existing), existing
     batch.file_errors = errors
     batch.save(update_fields=["existing", "existing_articles", "file_errors"])
@@ -845,10 +851,12 @@ def _stored_among(digests: list[str]) -> dict[str, Article]:
     return found
 
 
-def _parse_upload(upload: File) -> tuple[list[Document | Failure], Callable]:
+def _parse_upload(
+    upload: File, max_bytes: int | None = None
+) -> tuple[list[Document | Failure], Callable]:
     """The file's documents, and a function giving each its original's fields
     (the file is stored on first use, so a file of failures is not kept)."""
-    limit = settings.TENSIONS_MAX_UPLOAD_BYTES
+    limit = max_bytes or settings.TENSIONS_MAX_UPLOAD_BYTES
     if upload.size > limit:
         size, most = filesizeformat(upload.size), filesizeformat(limit)
         failure = Failure(upload.name, f"the file is {size}; the limit is {most}.")
@@ -865,7 +873,7 @@ def _parse_upload(upload: File) -> tuple[list[Document | Failure], Callable]:
         member = "" if document.name == upload.name else document.name
         return {"original": stored[0], "original_member": member}
 
-    return parse_file(name=upload.name, data=data), original
+    return parse_file(name=upload.name, data=data, max_bytes=limit), original
 
 
 def original_store(*, name: str, data: bytes) -> OriginalFile:

@@ -34,10 +34,14 @@ ACCEPTED_EXTENSIONS = [
 ]
 
 
-def parse_file(*, name: str, data: bytes) -> list[Document | Failure]:
-    """Every document in the file, and a Failure for each part that is unreadable."""
+def parse_file(
+    *, name: str, data: bytes, max_bytes: int | None = None
+) -> list[Document | Failure]:
+    """Every document in the file, and a Failure for each part that is
+    unreadable. `max_bytes` replaces the upload limit on the file's size (an
+    archive's entries keep it)."""
     try:
-        _check_size(name, len(data))
+        _check_size(len(data), max_bytes or settings.TENSIONS_MAX_UPLOAD_BYTES)
         kind = detect_kind(name=name, data=data)
         if kind is Kind.ZIP:
             from articles.parsing.archive import parse_zip
@@ -56,8 +60,7 @@ def _parse_one(name: str, kind: Kind, data: bytes) -> list[Document | Failure]:
     return [formats.PARSERS[kind](name=name, data=data)]
 
 
-def _check_size(name: str, size: int) -> None:
-    limit = settings.TENSIONS_MAX_UPLOAD_BYTES
+def _check_size(size: int, limit: int) -> None:
     if size > limit:
         raise ParseError(
             f"the file is {filesizeformat(size)}; the limit is {filesizeformat(limit)}."

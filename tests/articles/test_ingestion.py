@@ -1,6 +1,8 @@
 """Batches of files, metadata and where it came from, duplicates, languages."""
 
 import datetime as dt
+import io
+import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -270,6 +272,38 @@ def test_import_articles_reads_a_folder_and_an_archive(tmp_path):
     out, _ = _call("import_articles", str(archive))
     assert "1 files: 1 articles added" in out
     assert Article.objects.count() == 3
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_import_articles_shows_progress_within_an_archive_of_records(tmp_path):
+    records = samples.jsonl([samples.record(n) for n in range(45)])
+    archive = tmp_path / "wire.zip"
+    archive.write_bytes(samples.zipped({"records.jsonl": records}))
+    out = _Terminal()
+
+    call_command("import_articles", str(archive), stdout=out, stderr=io.StringIO())
+
+    shown = out.getvalue()
+    for done in (20, 40):  # a commit's slice of records at a time
+        assert f"] 0/1 · wire.zip: {done}/45\x1b[K\r" in shown
+    assert "[##############################] 1/1\x1b[K\n" in shown
+    assert "1 files: 45 articles added" in shown
+
+
+def test_import_articles_reads_an_archive_over_the_upload_limit(tmp_path, settings):
+    settings.TENSIONS_MAX_UPLOAD_BYTES = 1_000
+    archive = tmp_path / "big.zip"
+    texts = {f"{n}.txt": samples.record(n)["text"].encode() for n in range(40)}
+    archive.write_bytes(samples.zipped(texts, level=zipfile.ZIP_STORED))
+    assert archive.stat().st_size > 10_000
+
+    out, err = _call("import_articles", str(archive))
+
+    assert "1 files: 40 articles added" in out and not err, err
 
 
 def test_reprocess_picks_all_failed_or_older_articles():
