@@ -37,6 +37,7 @@ class UploadForm(forms.Form):
     )
     title = forms.CharField(required=False, max_length=500)
     publisher = forms.CharField(required=False, max_length=200)
+    author = forms.CharField(required=False, max_length=200)
     url = forms.URLField(
         label="URL", required=False, max_length=1000, assume_scheme="https"
     )
@@ -85,7 +86,7 @@ class UploadForm(forms.Form):
 
     def metadata(self) -> dict:
         """What the analyst said about the article(s), for the services."""
-        keys = ("title", "publisher", "url", "published")
+        keys = ("title", "publisher", "author", "url", "published")
         return {key: self.cleaned_data[key] for key in keys}
 
     def add_service_errors(self, error: ValidationError) -> None:

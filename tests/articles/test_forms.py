@@ -29,6 +29,7 @@ def test_files_are_accepted_and_left_to_the_service_to_read():
     assert form.metadata() == {
         "title": "",
         "publisher": "AP",
+        "author": "",
         "url": "",
         "published": None,
     }

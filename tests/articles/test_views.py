@@ -170,7 +170,7 @@ def test_the_upload_page_renders_its_form(analyst_client):
     response = analyst_client.get(reverse("articles:upload"))
     assert response.status_code == 200
     page = response.content.decode()
-    for name in ("text", "file", "title", "publisher", "url", "published"):
+    for name in ("text", "file", "title", "publisher", "author", "url", "published"):
         assert f'name="{name}"' in page
     assert 'enctype="multipart/form-data"' in page
 
@@ -178,9 +178,15 @@ def test_the_upload_page_renders_its_form(analyst_client):
 def test_it_uploads_pasted_text(analyst_client, analyst):
     response = analyst_client.post(
         reverse("articles:upload"),
-        {"text": TEXT, "title": "A title", "url": "https://example.org/x"},
+        {
+            "text": TEXT,
+            "title": "A title",
+            "author": "Ana Pérez",
+            "url": "https://example.org/x",
+        },
     )
     article = Article.objects.get()
+    assert (article.author, article.metadata_sources["author"]) == ("Ana Pérez", "form")
     assert response.url == article.get_absolute_url()
     assert _messages(response) == ["Uploaded; processing…"]
     assert (article.title, article.uploaded_by) == ("A title", analyst)
