@@ -67,7 +67,7 @@ def article_create(
     filename: str = "",
     batch: UploadBatch | None = None,
     file_metadata: Document | None = None,
-    original: OriginalFile | None = None,
+    original: OriginalFile | Callable[[], OriginalFile] | None = None,
     original_member: str = "",
     stored: dict[str, Article] | None = None,
     fingerprint: Fingerprint | None = None,
@@ -84,6 +84,8 @@ def article_create(
     `stored`, when given, holds every stored article among the hashes of the
     caller's texts, read at once (see _stored_among); it is kept up to date.
     `fingerprint`, when given, is the text's, made by the caller already.
+    `original` may be a function giving the stored file, asked only when the
+    article is created: a file that adds no article is not kept.
     With `wake_worker=False` no worker is woken: the caller processes the
     article itself.
     """
@@ -106,7 +108,7 @@ def article_create(
         queued_at=timezone.now(),
         batch=batch,
         language=detect_language(text),
-        original=original,
+        original=original() if callable(original) else original,
         original_member=original_member[:500],
     )
     signature = fingerprint.sketch
@@ -855,7 +857,8 @@ def _parse_upload(
     upload: File, max_bytes: int | None = None
 ) -> tuple[list[Document | Failure], Callable]:
     """The file's documents, and a function giving each its original's fields
-    (the file is stored on first use, so a file of failures is not kept)."""
+    (the file is stored when its first article is created: a file of failures
+    or of texts already stored is not kept)."""
     limit = max_bytes or settings.TENSIONS_MAX_UPLOAD_BYTES
     if upload.size > limit:
         size, most = filesizeformat(upload.size), filesizeformat(limit)
@@ -865,13 +868,16 @@ def _parse_upload(
     data = upload.read()
     stored: list[OriginalFile] = []
 
+    def store() -> OriginalFile:
+        if not stored:
+            stored.append(original_store(name=upload.name, data=data))
+        return stored[0]
+
     def original(document: Document | Failure) -> dict:
         if isinstance(document, Failure):
             return {}
-        if not stored:
-            stored.append(original_store(name=upload.name, data=data))
         member = "" if document.name == upload.name else document.name
-        return {"original": stored[0], "original_member": member}
+        return {"original": store, "original_member": member}
 
     return parse_file(name=upload.name, data=data, max_bytes=limit), original
 

@@ -371,6 +371,18 @@ def test_a_file_that_yields_no_article_is_not_kept(media):
     assert result.errors and not OriginalFile.objects.exists()
 
 
+def test_a_file_whose_texts_are_all_refused_or_stored_is_not_kept(media, settings):
+    article_create(text=WIRE)
+    settings.TENSIONS_MAX_ARTICLE_CHARS = len(WIRE) + 10
+    records = samples.jsonl([{"text": WIRE}, {"text": WIRE + " and more" * 10}])
+
+    result = batch_upload(files=_files(("again.jsonl", records)), source="api")
+
+    assert [u.created for u in result.uploads] == [False]
+    assert "limit" in result.errors[0]["message"]
+    assert not OriginalFile.objects.exists()
+
+
 def test_the_original_downloads_for_a_logged_in_user_only(media, client, viewer):
     data = WIRE.encode()
     (upload,) = batch_upload(
