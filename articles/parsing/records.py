@@ -9,6 +9,7 @@ import json
 import re
 
 from django.conf import settings
+from django.utils import timezone
 
 from articles.parsing.base import Document, Failure, ParseError
 from articles.parsing.detect import Kind
@@ -118,6 +119,10 @@ def _record(name: str, row) -> Document | Failure:
         published = _date(row.get("published"))
     except ParseError as exc:
         return Failure(name, str(exc))
+    if published and published > timezone.localdate():
+        # Refused, as the form and the API refuse it: a record's date is what
+        # the analyst's data says, not a guess from a page to pass over.
+        return Failure(name, f"the date {published:%Y-%m-%d} is in the future.")
     meta = {
         k: str(row.get(k) or "").strip()[:500]
         for k in ("title", "publisher", "url", "author")

@@ -112,3 +112,10 @@ def test_the_archive_limit_counts_single_files_and_bulk_records_together(setting
         "batch.zip/more.csv row 4",
     ]
     assert _archive_limit_failures(results) == ["batch.zip/late.txt"]
+
+
+def test_a_record_dated_in_the_future_is_refused_as_the_form_refuses_it():
+    data = samples.jsonl([samples.record(1, published="2999-01-31"), samples.record(2)])
+    results = parse_file(name="a.jsonl", data=data)
+    assert isinstance(results[0], Failure) and isinstance(results[1], Document)
+    assert results[0].message == "the date 2999-01-31 is in the future."

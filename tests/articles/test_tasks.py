@@ -3,10 +3,12 @@
 import datetime as dt
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
+from kombu.exceptions import OperationalError as BrokerError
 
+from articles import services
 from articles.models import Article
-from articles.services import article_create
+from articles.services import article_create, article_reprocess
 from articles.tasks import process_queue
 from tensions.models import Event, Mention
 
@@ -22,11 +24,54 @@ def test_running_the_task_twice_changes_nothing(seed_text):
 
     assert process_queue.apply().get() == 1
     first = (_rows(), Event.objects.count())
-    assert process_queue.apply().get() == 0
+    assert process_queue.apply().get() == 0  # nothing queued: nothing taken
+    article_reprocess(article=article)
+    assert process_queue.apply().get() == 1  # the same article, processed again
 
     assert (_rows(), Event.objects.count()) == first
     article.refresh_from_db()
-    assert (article.status, article.attempts) == (Article.Status.DONE, 1)
+    assert (article.status, article.attempts) == (Article.Status.DONE, 2)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        OperationalError("server closed the connection unexpectedly"),
+        BrokerError("Error 111 connecting to redis: Connection refused."),
+    ],
+    ids=["database", "broker"],
+)
+def test_a_transient_error_retries_the_task(error, monkeypatch):
+    article = article_create(text="Chile thanked Peru.").article
+    claim, calls = services.articles_claim, []
+
+    def flaky(**kwargs):
+        calls.append(kwargs["claim"])
+        if len(calls) == 1:
+            raise error
+        return claim(**kwargs)
+
+    monkeypatch.setattr(services, "articles_claim", flaky)
+
+    # Run eagerly, a retry runs again at once (a worker waits, with backoff).
+    assert process_queue.apply(task_id="t").get() == 1
+    assert calls == ["t", "t"]  # the retry carries the same claim
+    article.refresh_from_db()
+    assert article.status == Article.Status.DONE
+
+
+def test_a_permanent_error_fails_the_batch_at_once_with_the_reason(monkeypatch):
+    article = article_create(text="Chile thanked Peru.").article
+
+    def broken(**kwargs):
+        raise ValueError("the engine met a bug")
+
+    monkeypatch.setattr(services, "articles_process", broken)
+
+    assert process_queue.apply().get() == 1  # no retry: it ends
+    article.refresh_from_db()
+    assert (article.status, article.attempts) == (Article.Status.FAILED, 1)
+    assert article.error == "Internal error: the engine met a bug"
 
 
 def test_a_redelivered_task_takes_its_own_articles_again(seed_text):

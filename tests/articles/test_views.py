@@ -1,10 +1,12 @@
 """Article pages: list, detail with highlighted evidence, status polling, upload."""
 
 import datetime as dt
+import io
 
 import pytest
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -273,3 +275,22 @@ def test_the_status_box_tells_the_extraction_time_and_the_batchs(
 
     assert "<dt>Extraction</dt><dd>0.25 s</dd>" in page
     assert "1.5 s from start to finish, with the articles processed alongside" in page
+
+
+def test_the_admin_action_reprocesses_the_chosen_articles(client, admin):
+    done = make_article("First text.", extractor_version="0.0.1")
+    failed = make_article("Second text.", status=Article.Status.FAILED, error="x")
+    left = make_article("Third text.")
+    call_command("set_role", admin.username, "admin", stdout=io.StringIO())
+    client.force_login(admin)
+
+    response = client.post(
+        reverse("admin:articles_article_changelist"),
+        {"action": "reprocess", "_selected_action": [done.pk, failed.pk]},
+        follow=True,
+    )
+
+    assert "2 articles queued for processing." in _messages(response)
+    statuses = dict(Article.objects.values_list("pk", "status"))
+    assert statuses == {done.pk: "queued", failed.pk: "queued", left.pk: "done"}
+    assert Article.objects.get(pk=failed.pk).error == ""
