@@ -152,6 +152,15 @@ def test_a_failed_article_says_why(analyst_client):
     assert "hx-trigger" not in page
 
 
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [("und", "not English (und:"), ("fr", "<dd>fr</dd>"), ("", "not determined")],
+)
+def test_the_article_page_says_its_language(analyst_client, language, shown):
+    article = make_article(language=language)
+    assert shown in analyst_client.get(article.get_absolute_url()).content.decode()
+
+
 def test_reprocess_queues_the_article_again(analyst_client):
     article = make_article(status=Article.Status.FAILED, error="boom")
     response = analyst_client.post(reverse("articles:reprocess", args=[article.pk]))
