@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -53,16 +52,6 @@ class UploadForm(forms.Form):
         if text and not text.strip():
             raise ValidationError("The text is only whitespace.", code="empty")
         return text
-
-    def clean_file(self):
-        files = self.cleaned_data["file"]
-        limit = settings.TENSIONS_MAX_FILES_PER_UPLOAD
-        if len(files) > limit:
-            raise ValidationError(
-                f"{len(files)} files chosen; the limit is {limit} per upload.",
-                code="too_many",
-            )
-        return files
 
     def clean_published(self):
         published = self.cleaned_data["published"]

@@ -800,7 +800,7 @@ def batch_upload(
     limit = settings.TENSIONS_MAX_FILES_PER_UPLOAD
     for index, upload in enumerate(files):
         if index >= limit:
-            errors.append(_error(upload.name, f"over the limit of {limit} files."))
+            errors.append(_error(upload.name, _over_files_limit(limit)))
             continue
         results, original = _parse_upload(upload, max_bytes)
         prints = [
@@ -837,6 +837,13 @@ def batch_upload(
     batch.file_errors = errors
     batch.save(update_fields=["existing", "existing_articles", "file_errors"])
     return BatchUpload(batch, uploads, errors)
+
+
+def _over_files_limit(limit: int) -> str:
+    return (
+        f"over the limit of {limit} file{'s' if limit != 1 else ''} per upload: "
+        "send it in another upload."
+    )
 
 
 # Records of a bulk file saved per commit (see batch_upload).

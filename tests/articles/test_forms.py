@@ -4,7 +4,6 @@ import datetime as dt
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from django.utils.datastructures import MultiValueDict
 
 from articles.forms import UploadForm
 
@@ -33,14 +32,6 @@ def test_files_are_accepted_and_left_to_the_service_to_read():
         "url": "",
         "published": None,
     }
-
-
-def test_it_refuses_more_files_than_the_limit(settings):
-    settings.TENSIONS_MAX_FILES_PER_UPLOAD = 2
-    files = [SimpleUploadedFile(f"{n}.txt", b"Text.") for n in range(3)]
-    form = UploadForm(data={"text": ""}, files=MultiValueDict({"file": files}))
-    assert not form.is_valid()
-    assert form.errors["file"] == ["3 files chosen; the limit is 2 per upload."]
 
 
 def test_it_refuses_both_text_and_file():

@@ -182,7 +182,13 @@ def test_files_over_the_per_upload_limit_are_each_refused(settings):
         source="api",
     )
     assert len(result.uploads) == 1
-    assert result.errors == [{"file": "b.txt", "message": "over the limit of 1 files."}]
+    assert result.errors == [
+        {
+            "file": "b.txt",
+            "message": "over the limit of 1 file per upload: "
+            "send it in another upload.",
+        }
+    ]
 
 
 @pytest.fixture
@@ -241,6 +247,27 @@ def test_a_batch_page_points_to_the_stored_article_each_known_text_is(
     link = f'<a href="{stored.get_absolute_url()}">The wire story</a>'
     assert f"<strong>again.txt</strong>: the same text as {link}" in html
     assert f"<strong>records.jsonl line 1</strong>: the same text as {link}" in html
+
+
+def test_the_web_form_takes_the_files_within_the_limit_and_names_the_others(
+    analyst_client, settings
+):
+    # As the API does: each file over the limit is its own error.
+    settings.TENSIONS_MAX_FILES_PER_UPLOAD = 2
+    files = [(f"{n}.txt", f"Text number {n}.".encode()) for n in range(3)]
+
+    response = analyst_client.post(reverse("articles:upload"), {"file": _files(*files)})
+
+    batch = UploadBatch.objects.get()
+    assert response.url == f"{reverse('articles:upload')}?batch={batch.pk}"
+    assert batch.articles.count() == 2
+    assert batch.file_errors == [
+        {
+            "file": "2.txt",
+            "message": "over the limit of 2 files per upload: "
+            "send it in another upload.",
+        }
+    ]
 
 
 def test_the_batch_partial_stops_polling_and_offers_a_retry_when_failed(
