@@ -129,10 +129,22 @@ def _record(name: str, row) -> Document | Failure:
     }
     sources = {k: "the record" for k, v in meta.items() if v}
     if published:
-        sources["published"] = "the record"
+        sources["published"] = "the record" + _day_first_note(row.get("published"))
     return Document(
         name=name, text=text.strip(), published=published, sources=sources, **meta
     )
+
+
+_NUMERIC_DATE = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.]\d{4}")
+
+
+def _day_first_note(value) -> str:
+    """Where a date such as 03/04/2025 could be either, the page says how it
+    was read: day first (3 April), as outside the United States."""
+    found = _NUMERIC_DATE.fullmatch(str(value).strip())
+    if not found or found[1] == found[2] or int(found[2]) > 12 or int(found[1]) > 12:
+        return ""
+    return f" ({value.strip()} read day first, month second)"
 
 
 def _date(value) -> dt.date | None:

@@ -119,3 +119,18 @@ def test_a_record_dated_in_the_future_is_refused_as_the_form_refuses_it():
     results = parse_file(name="a.jsonl", data=data)
     assert isinstance(results[0], Failure) and isinstance(results[1], Document)
     assert results[0].message == "the date 2999-01-31 is in the future."
+
+
+def test_a_date_that_reads_either_way_says_it_was_read_day_first():
+    rows = [
+        samples.record(1, published="03/04/2025"),
+        samples.record(2, published="13/04/2025"),
+        samples.record(3, published="2025-04-03"),
+    ]
+    first, second, third = parse_file(name="a.jsonl", data=samples.jsonl(rows))
+
+    assert first.published == dt.date(2025, 4, 3)
+    assert first.sources["published"] == (
+        "the record (03/04/2025 read day first, month second)"
+    )
+    assert second.sources["published"] == third.sources["published"] == "the record"
