@@ -341,12 +341,6 @@ def _verdict(article: Article) -> tuple[str, str] | None:
     return None
 
 
-def _verdict_apply(article: Article) -> None:
-    verdict = _verdict(article)
-    if verdict:
-        _finish_many([article], status=verdict[0], error=verdict[1])
-
-
 def _validate(*, text: str, published: dt.date | None) -> None:
     if not text or not text.strip():
         raise ValidationError({"text": "The article has no text."}, code="empty")
@@ -594,8 +588,8 @@ def articles_process(*, articles: list[Article]) -> list[Article]:
     """
     extracted: dict[Article, list[extraction.Event]] = {}
     for index, article in enumerate(articles):
-        if _verdict(article):
-            _verdict_apply(article)
+        if verdict := _verdict(article):
+            _finish_held(article, *verdict)
             continue
         started = time.perf_counter()
         try:
@@ -706,8 +700,12 @@ def articles_fail_claimed(*, claim: str, reason: str) -> int:
 
 
 def _article_fail(article: Article, reason: str) -> None:
-    """Fail the article, if this run still holds it (see _still_held)."""
-    fields = _finished_fields(Article.Status.FAILED, reason[:2000])
+    _finish_held(article, Article.Status.FAILED, reason[:2000])
+
+
+def _finish_held(article: Article, status: str, error: str) -> None:
+    """Finish one article, if this run still holds it (see _still_held)."""
+    fields = _finished_fields(status, error)
     Article.objects.filter(
         pk=article.pk,
         status=Article.Status.PROCESSING,

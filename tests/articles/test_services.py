@@ -318,11 +318,17 @@ def test_an_article_taken_back_while_extracted_is_left_to_its_new_holder(
     assert mentions.count() == len({(m.event_id, m.start) for m in mentions}) > 0
 
 
-def test_a_failure_of_an_article_taken_back_meanwhile_is_not_written(settings):
+@pytest.mark.parametrize("outcome", ["failed", "unsupported"])
+def test_an_outcome_for_an_article_taken_back_meanwhile_is_not_written(
+    outcome, settings
+):
     article = article_create(text="Chile thanked Peru.").article
     first, _ = articles_claim(claim="first")
     services.articles_reprocess(articles=Article.objects.filter(pk=article.pk))
-    settings.TENSIONS_EXTRACTION_BUDGET_SECONDS = 1e-6  # every extraction fails
+    if outcome == "failed":
+        settings.TENSIONS_EXTRACTION_BUDGET_SECONDS = 1e-6  # extraction fails
+    else:
+        first[0].language = "fr"  # as if detected so: not to be extracted
 
     services.articles_process(articles=first)
 
