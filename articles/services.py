@@ -812,29 +812,89 @@ def batch_upload(
         # A refused record writes nothing (article_create checks before it
         # writes), so the slice needs no savepoint per record.
         for first in range(0, len(results), _RECORDS_PER_COMMIT):
-            with transaction.atomic():
-                for result, fingerprint in zip(
+            records = [
+                (
+                    result,
+                    {**(fields or {}), **original.fields(result), "fingerprint": p},
+                )
+                for result, p in zip(
                     results[first : first + _RECORDS_PER_COMMIT],
                     prints[first : first + _RECORDS_PER_COMMIT],
                     strict=True,
-                ):
-                    given = {**(fields or {}), **original(result)}
-                    given.update(stored=stored, fingerprint=fingerprint)
-                    outcome = _upload_one(result, batch, uploaded_by, given)
-                    if isinstance(outcome, dict):
-                        errors.append(outcome)
-                        continue
-                    uploads.append(outcome)
-                    if not outcome.created:
-                        existing.append(
-                            {"file": result.name, "article": outcome.article.pk}
-                        )
+                )
+            ]
+            for result, outcome in _slice_save(
+                records, batch, uploaded_by, stored, original
+            ):
+                if isinstance(outcome, dict):
+                    errors.append(outcome)
+                    continue
+                uploads.append(outcome)
+                if not outcome.created:
+                    existing.append(
+                        {"file": result.name, "article": outcome.article.pk}
+                    )
             if progress:
                 progress(min(first + _RECORDS_PER_COMMIT, len(results)), len(results))
     batch.existing, batch.existing_articles = len(existing), existing
     batch.file_errors = errors
     batch.save(update_fields=["existing", "existing_articles", "file_errors"])
     return BatchUpload(batch, uploads, errors)
+
+
+def _slice_save(records, batch, uploaded_by, stored, original) -> list[tuple]:
+    """Save a slice of a file's records in one transaction; (record, its
+    Upload or error line) each.
+
+    Should that fail for anything but a lost database or broker (a bug that
+    one record meets), nothing of the slice stays and it is saved again
+    record by record: that record gets an error line, the others are saved,
+    and the files after it are still read.
+    """
+    kept = dict(stored)
+    try:
+        with transaction.atomic():
+            return [
+                (
+                    result,
+                    _upload_one(
+                        result, batch, uploaded_by, {**given, "stored": stored}
+                    ),
+                )
+                for result, given in records
+            ]
+    except TRANSIENT_ERRORS:
+        raise
+    except Exception:
+        logger.exception(
+            "saving %d records together failed; saving each alone", len(records)
+        )
+    saved = []
+    for result, given in records:
+        # What the rolled-back attempt left behind: articles and a stored
+        # copy of the file that are not there.
+        stored.clear()
+        stored.update(kept)
+        original.forget()
+        try:
+            with transaction.atomic():
+                outcome = _upload_one(
+                    result, batch, uploaded_by, {**given, "stored": stored}
+                )
+        except TRANSIENT_ERRORS:
+            raise
+        except Exception:
+            logger.exception("saving %s failed", result.name)
+            outcome = _error(result.name, _NOT_SAVED)
+        kept = dict(stored)
+        saved.append((result, outcome))
+    return saved
+
+
+_NOT_SAVED = (
+    "it could not be saved: an internal error, logged for the team. "
+    "The other files and records were saved."
+)
 
 
 def _over_files_limit(limit: int) -> str:
@@ -861,31 +921,42 @@ def _stored_among(digests: list[str]) -> dict[str, Article]:
 
 def _parse_upload(
     upload: File, max_bytes: int | None = None
-) -> tuple[list[Document | Failure], Callable]:
-    """The file's documents, and a function giving each its original's fields
-    (the file is stored when its first article is created: a file of failures
-    or of texts already stored is not kept)."""
+) -> tuple[list[Document | Failure], _Original]:
+    """The file's documents, and its stored copy to be."""
     limit = max_bytes or settings.TENSIONS_MAX_UPLOAD_BYTES
     if upload.size > limit:
         size, most = filesizeformat(upload.size), filesizeformat(limit)
         failure = Failure(upload.name, f"the file is {size}; the limit is {most}.")
-        return [failure], lambda document: {}
+        return [failure], _Original(upload.name, b"")
     upload.seek(0)
     data = upload.read()
-    stored: list[OriginalFile] = []
+    original = _Original(upload.name, data)
+    return parse_file(name=upload.name, data=data, max_bytes=limit), original
 
-    def store() -> OriginalFile:
-        if not stored:
-            stored.append(original_store(name=upload.name, data=data))
-        return stored[0]
 
-    def original(document: Document | Failure) -> dict:
+class _Original:
+    """An uploaded file's stored copy, saved when its first article is created:
+    a file of failures, or of texts already stored, is not kept."""
+
+    def __init__(self, name: str, data: bytes):
+        self.name, self.data = name, data
+        self.row: OriginalFile | None = None
+
+    def fields(self, document: Document | Failure) -> dict:
+        """article_create's fields for one of the file's documents."""
         if isinstance(document, Failure):
             return {}
-        member = "" if document.name == upload.name else document.name
-        return {"original": store, "original_member": member}
+        member = "" if document.name == self.name else document.name
+        return {"original": self.get, "original_member": member}
 
-    return parse_file(name=upload.name, data=data, max_bytes=limit), original
+    def get(self) -> OriginalFile:
+        if self.row is None:
+            self.row = original_store(name=self.name, data=self.data)
+        return self.row
+
+    def forget(self) -> None:
+        """Read it again when next asked: its row may have been rolled back."""
+        self.row = None
 
 
 def original_store(*, name: str, data: bytes) -> OriginalFile:

@@ -13,6 +13,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from articles import services
 from articles.models import Article, OriginalFile, UploadBatch
 from articles.services import (
     article_create,
@@ -173,6 +174,72 @@ def test_a_batch_keeps_good_files_and_lists_each_bad_one():
     ]
     assert batch.articles.count() == 2
     assert batch.status_counts()["queued"] == 2
+
+
+def test_a_record_that_meets_a_bug_is_its_own_error_and_loses_no_other(
+    monkeypatch, media
+):
+    create = services.article_create
+
+    def buggy(*, text, **fields):
+        if "BOOM" in text:
+            raise RuntimeError("a bug this text meets")
+        return create(text=text, **fields)
+
+    monkeypatch.setattr(services, "article_create", buggy)
+    records = [
+        samples.record(1),
+        samples.record(2, text="BOOM " * 5),
+        samples.record(3),
+    ]
+
+    result = batch_upload(
+        files=_files(
+            ("a.txt", WIRE.encode()),
+            ("b.jsonl", samples.jsonl(records)),
+            ("c.txt", b"Chile thanked Peru for the help after the floods."),
+        ),
+        source="api",
+    )
+
+    assert [e["file"] for e in result.errors] == ["b.jsonl line 2"]
+    assert "internal error" in result.errors[0]["message"]
+    assert [u.article.filename for u in result.uploads] == [
+        "a.txt",
+        "b.jsonl line 1",
+        "b.jsonl line 3",
+        "c.txt",
+    ]
+    assert Article.objects.count() == 4
+    assert result.batch.file_errors == result.errors
+    bulk = Article.objects.filter(filename__startswith="b.jsonl")
+    assert {a.original.name for a in bulk} == {"b.jsonl"}
+
+
+def test_a_slice_saved_again_record_by_record_keeps_nothing_of_its_first_try(
+    monkeypatch, media
+):
+    # The second record's sketch fails once, after the first record's article,
+    # sketch and the file's stored copy were written in the same transaction.
+    store, calls = services._sketch_store, []
+
+    def once_broken(article_id, signature):
+        calls.append(article_id)
+        if len(calls) == 2:
+            raise RuntimeError("a passing bug")
+        return store(article_id, signature)
+
+    monkeypatch.setattr(services, "_sketch_store", once_broken)
+    records = samples.jsonl([samples.record(1), samples.record(1, text=WIRE)])
+
+    result = batch_upload(files=_files(("b.jsonl", records)), source="api")
+
+    assert not result.errors
+    assert [u.created for u in result.uploads] == [True, True]
+    saved = Article.objects.order_by("pk")
+    assert [a.pk for a in saved] == [u.article.pk for u in result.uploads]
+    assert OriginalFile.objects.count() == 1
+    assert {a.original_id for a in saved} == {OriginalFile.objects.get().pk}
 
 
 def test_files_over_the_per_upload_limit_are_each_refused(settings):
