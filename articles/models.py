@@ -68,6 +68,10 @@ class UploadBatch(models.Model):
 
 
 class ArticleQuerySet(models.QuerySet):
+    def held_by(self, claim: str):
+        """Being processed under `claim`: only that run may record or finish them."""
+        return self.filter(status=Article.Status.PROCESSING, claimed_by=claim)
+
     def stuck(self, *, before):
         """Queued or processing since before `before`: work a worker never finished."""
         return self.filter(

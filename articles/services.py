@@ -520,8 +520,8 @@ def articles_claim(
                 **fields, attempts=F("attempts") + 1
             ) < len(taken):
                 mine = set(
-                    Article.objects.filter(pk__in=chosen, claimed_by=claim)
-                    .filter(status=Article.Status.PROCESSING)
+                    Article.objects.held_by(claim)
+                    .filter(pk__in=chosen)
                     .values_list("pk", flat=True)
                 )
                 taken = [a for a in taken if a.pk in mine]
@@ -653,12 +653,9 @@ def _still_held(
     done over the analyst's request: it is left to whoever holds it now.
     """
     held = set(
-        Article.objects.select_for_update()
-        .filter(
-            pk__in=[a.pk for a in extracted],
-            status=Article.Status.PROCESSING,
-            claimed_by=next(iter(extracted)).claimed_by,
-        )
+        Article.objects.held_by(next(iter(extracted)).claimed_by)
+        .select_for_update()
+        .filter(pk__in=[a.pk for a in extracted])
         .values_list("pk", flat=True)
     )
     if len(held) < len(extracted):
@@ -694,9 +691,9 @@ def _flush_not_awaited() -> None:
 
 def articles_fail_claimed(*, claim: str, reason: str) -> int:
     """Fail the articles `claim` still holds; returns how many."""
-    return Article.objects.filter(
-        status=Article.Status.PROCESSING, claimed_by=claim
-    ).update(**_finished_fields(Article.Status.FAILED, reason[:2000]))
+    return Article.objects.held_by(claim).update(
+        **_finished_fields(Article.Status.FAILED, reason[:2000])
+    )
 
 
 def _article_fail(article: Article, reason: str) -> None:
@@ -706,11 +703,9 @@ def _article_fail(article: Article, reason: str) -> None:
 def _finish_held(article: Article, status: str, error: str) -> None:
     """Finish one article, if this run still holds it (see _still_held)."""
     fields = _finished_fields(status, error)
-    Article.objects.filter(
-        pk=article.pk,
-        status=Article.Status.PROCESSING,
-        claimed_by=article.claimed_by,
-    ).update(**fields, extraction_seconds=article.extraction_seconds)
+    Article.objects.held_by(article.claimed_by).filter(pk=article.pk).update(
+        **fields, extraction_seconds=article.extraction_seconds
+    )
     for name, value in fields.items():
         setattr(article, name, value)
 
@@ -815,7 +810,12 @@ def batch_upload(
             records = [
                 (
                     result,
-                    {**(fields or {}), **original.fields(result), "fingerprint": p},
+                    {
+                        **(fields or {}),
+                        **original.fields(result),
+                        "fingerprint": p,
+                        "stored": stored,
+                    },
                 )
                 for result, p in zip(
                     results[first : first + _RECORDS_PER_COMMIT],
@@ -855,12 +855,7 @@ def _slice_save(records, batch, uploaded_by, stored, original) -> list[tuple]:
     try:
         with transaction.atomic():
             return [
-                (
-                    result,
-                    _upload_one(
-                        result, batch, uploaded_by, {**given, "stored": stored}
-                    ),
-                )
+                (result, _upload_one(result, batch, uploaded_by, given))
                 for result, given in records
             ]
     except TRANSIENT_ERRORS:
@@ -878,9 +873,7 @@ def _slice_save(records, batch, uploaded_by, stored, original) -> list[tuple]:
         original.forget()
         try:
             with transaction.atomic():
-                outcome = _upload_one(
-                    result, batch, uploaded_by, {**given, "stored": stored}
-                )
+                outcome = _upload_one(result, batch, uploaded_by, given)
         except TRANSIENT_ERRORS:
             raise
         except Exception:

@@ -69,11 +69,17 @@ def _check_totals(entries: list[zipfile.ZipInfo]) -> None:
         raise ParseError(
             f"the archive holds {len(entries):,} files; the limit is {limit:,}."
         )
+    unpacked_size_check(entries, "the archive")
+
+
+def unpacked_size_check(entries: list[zipfile.ZipInfo], what: str) -> None:
+    """Refuse a zip (an archive, a Word document) that would unpack past the
+    archives' limit, before anything of it is read: a zip bomb."""
     total = sum(i.file_size for i in entries)
     cap = settings.TENSIONS_MAX_ARCHIVE_UNCOMPRESSED_BYTES
     if total > cap:
         raise ParseError(
-            f"the archive unpacks to {filesizeformat(total)}; "
+            f"{what} unpacks to {filesizeformat(total)}; "
             f"the limit is {filesizeformat(cap)}."
         )
 

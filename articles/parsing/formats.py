@@ -12,9 +12,8 @@ import zipfile
 from email.utils import parsedate_to_datetime
 
 import charset_normalizer
-from django.conf import settings
-from django.template.defaultfilters import filesizeformat
 
+from articles.parsing.archive import unpacked_size_check
 from articles.parsing.base import CONTROL, Document, ParseError
 from articles.parsing.detect import Kind
 
@@ -179,19 +178,13 @@ def parse_docx(*, name: str, data: bytes) -> Document:
 
 
 def _unpacked_size_check(data: bytes, what: str) -> None:
-    """A Word document is a zip archive: refused before it is read when it
-    would unpack past the archives' limit (a zip bomb), as an archive is."""
+    """A Word document is a zip archive: checked as an archive is."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            total = sum(info.file_size for info in archive.infolist())
+            entries = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError):
         raise ParseError(f"{what} is corrupt.") from None
-    cap = settings.TENSIONS_MAX_ARCHIVE_UNCOMPRESSED_BYTES
-    if total > cap:
-        raise ParseError(
-            f"{what} unpacks to {filesizeformat(total)}; "
-            f"the limit is {filesizeformat(cap)}."
-        )
+    unpacked_size_check(entries, what)
 
 
 def parse_email(*, name: str, data: bytes) -> Document:
