@@ -65,9 +65,9 @@ def similarity(a: list[int], b: list[int]) -> float:
     """Estimated Jaccard similarity of the two texts' shingle sets."""
     if not a or not b:
         return 0.0
-    union = sorted(set(a) | set(b))[: min(len(a), len(b))]
-    both = set(a) & set(b)
-    return sum(1 for h in union if h in both) / len(union)
+    first, second = set(a), set(b)
+    union = sorted(first | second)[: min(len(a), len(b))]
+    return sum(1 for h in union if h in first and h in second) / len(union)
 
 
 def _hash63(shingle: str) -> int:

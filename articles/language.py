@@ -7,6 +7,7 @@ as unsupported rather than processed into invented events.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 _WORD = re.compile(r"[^\W\d_]+")
 _COMMON = {
@@ -45,18 +46,21 @@ def detect_language(text: str) -> str:
     sample = text[:20_000]
     alphabetic = [ch for ch in sample if ch.isalpha()]
     letters = len(alphabetic) or 1
-    for code, script in _SCRIPTS.items():
-        if len(script.findall(sample)) / letters > 0.3:
-            return code
+    # Every script told apart lies past Latin: a text with few letters
+    # there (most texts) needs no look for any of them.
     if sum(1 for ch in alphabetic if ch > _LATIN_END) / letters > 0.3:
+        for code, script in _SCRIPTS.items():
+            if len(script.findall(sample)) / letters > 0.3:
+                return code
         return UNDETERMINED  # another script: Devanagari, Thai, Georgian...
-    words = [w.casefold() for w in _WORD.findall(sample)]
-    if len(words) < _MIN_WORDS:
+    words = Counter(w.casefold() for w in _WORD.findall(sample))
+    count = words.total()
+    if count < _MIN_WORDS:
         return ""
-    scores = {code: sum(w in common for w in words) for code, common in _SETS.items()}
+    scores = {code: sum(words[w] for w in common) for code, common in _SETS.items()}
     best = max(scores, key=scores.get)
-    if scores[best] / len(words) > 0.08:
+    if scores[best] / count > 0.08:
         return best
-    if len(words) >= _SURE_WORDS and scores["en"] / len(words) < _ENGLISH_AT_LEAST:
+    if count >= _SURE_WORDS and scores["en"] / count < _ENGLISH_AT_LEAST:
         return UNDETERMINED
     return ""

@@ -99,7 +99,7 @@ def article_create(
     if existing:
         return Upload(existing, created=False)
     given = {"title": title, "publisher": publisher, "author": author, "url": url}
-    fields = _metadata(given, published, text, file_metadata)
+    fields = _metadata(given, published, text, file_metadata, fingerprint.normal)
     fields.update(
         text=text.strip(),
         uploaded_by=uploaded_by,
@@ -133,7 +133,11 @@ def article_create(
     return Upload(article, created=True)
 
 
-def _metadata(given: dict, published, text: str, document: Document | None) -> dict:
+def _metadata(
+    given: dict, published, text: str, document: Document | None, normal: str
+) -> dict:
+    """The article's metadata fields and where each came from; `normal` is
+    the text's normal form (Fingerprint.normal)."""
     found = document or Document(name="", text="")
     fields, sources = {}, {}
     for key, value in given.items():
@@ -147,7 +151,7 @@ def _metadata(given: dict, published, text: str, document: Document | None) -> d
         elif from_file:
             sources[key] = found.sources.get(key, "the file")
     if not fields["title"]:
-        fields["title"] = _title_from(text)
+        fields["title"] = _title_from(text, normal)
         sources["title"] = "first line of the text"
     fields["published"], fields["published_source"] = _date_and_source(
         published, found.published
@@ -359,8 +363,11 @@ def _validate(*, text: str, published: dt.date | None) -> None:
         )
 
 
-def _title_from(text: str) -> str:
-    first_line = normalise_text(text.strip().splitlines()[0])
+def _title_from(text: str, normal: str) -> str:
+    """The first line, normalised; a text of one line (a bulk record's, often)
+    is normalised already: `normal`."""
+    lines = text.strip().splitlines()
+    first_line = normal if len(lines) == 1 else normalise_text(lines[0])
     return first_line[:120] + ("…" if len(first_line) > 120 else "")
 
 

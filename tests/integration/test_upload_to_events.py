@@ -1,6 +1,7 @@
 """From an upload over HTTP to events in PostgreSQL, through a real worker."""
 
 import re
+import time
 
 import pytest
 import requests
@@ -130,3 +131,18 @@ def test_the_upload_form_works_through_a_browser_session(stack, token):
     assert response.status_code == 200
     article_id = int(re.search(r"/articles/(\d+)/$", response.url).group(1))
     assert stack.wait_for_article(article_id, token)["status"] == "done"
+
+
+def test_the_worker_loads_the_extractor_once_before_it_is_ready(stack):
+    """Its main process loads the model before the pool starts: the pool
+    process is forked with it (no second load, no wait after "ready")."""
+    deadline = time.monotonic() + 60
+    # The pool process says what it did as it starts, maybe after "ready".
+    while stack.log("worker").count("extractor ") < 2:
+        assert time.monotonic() < deadline, stack.log("worker")[-3000:]
+        time.sleep(0.1)
+    log = stack.log("worker")
+    loaded = log.index("extractor loaded in the main process")
+    assert loaded < log.index(" ready.")
+    assert "extractor inherited from the main process" in log
+    assert log.count("extractor loaded") == 1
