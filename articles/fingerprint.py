@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+import struct
 import unicodedata
 from functools import cached_property
 
@@ -59,6 +60,17 @@ def content_hash(text: str) -> str:
 
 def sketch(text: str) -> list[int]:
     return Fingerprint(text).sketch
+
+
+def sketch_pack(values: list[int]) -> bytes:
+    """A sketch as its article stores it: 8 bytes a value, big-endian."""
+    return struct.pack(f">{len(values)}q", *values)
+
+
+def sketch_unpack(data: bytes | memoryview) -> list[int]:
+    """The values of a sketch_pack (PostgreSQL gives a memoryview)."""
+    data = bytes(data)
+    return list(struct.unpack(f">{len(data) // 8}q", data))
 
 
 def similarity(a: list[int], b: list[int]) -> float:

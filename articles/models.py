@@ -153,6 +153,9 @@ class Article(models.Model):
         related_name="near_duplicates",
     )
     similarity = models.FloatField(null=True, blank=True)
+    # The text's sketch (fingerprint.sketch_pack): what a near-duplicate's
+    # similarity to it is estimated from. Empty for a text too short.
+    sketch = models.BinaryField(default=b"", editable=False)
     # Where each piece of metadata came from, e.g. {"title": "the HTML page"}.
     metadata_sources = models.JSONField(default=dict, blank=True)
 
@@ -230,7 +233,8 @@ class OriginalFile(models.Model):
 
 
 class ArticleSketch(models.Model):
-    """One of an article's smallest shingle hashes: finds near-duplicates by index."""
+    """One of an article's smallest shingle hashes (its SKETCH_INDEXED
+    smallest: articles.services): finds near-duplicates by index."""
 
     # Not indexed alone: article_sketch_unique, (article, value), leads with it.
     article = models.ForeignKey(

@@ -631,7 +631,8 @@ def test_a_lookup_probes_the_text_s_smallest_values_not_marked_common():
     far = stored_holding(texts[2], signature[40:])
     candidates = services._sharing(signature)
     assert [c.pk for c in candidates] == [near.pk]
-    assert sorted(candidates[0].values) == sorted(signature[:4] + [1, 2, 3])
+    # With its whole sketch, stored on it, for the similarity.
+    assert candidates[0].values == sketch(texts[1]) and len(sketch(texts[1])) == 64
     assert candidates[0].duplicate_of is None
 
     # Marked common, the smallest values are skipped: the next 16 are probed.
@@ -641,3 +642,96 @@ def test_a_lookup_probes_the_text_s_smallest_values_not_marked_common():
     deeper = stored_holding(texts[3], signature[probed : probed + 4])
     assert [c.pk for c in services._sharing(signature)] == [deeper.pk]
     assert far.pk not in [c.pk for c in services._sharing(signature)]
+
+
+def test_an_article_keeps_its_whole_sketch_and_rows_for_its_smallest_values():
+    from articles.fingerprint import sketch, sketch_unpack
+    from articles.models import ArticleSketch
+
+    text = samples.article_texts(1, seed=9)[0]
+    article = article_create(text=text).article
+    article.refresh_from_db()
+
+    assert sketch_unpack(article.sketch) == sketch(text)
+    rows = ArticleSketch.objects.filter(article=article).order_by("value")
+    assert list(rows.values_list("value", flat=True)) == sketch(text)[:32]
+    assert services.SKETCH_INDEXED == 32
+
+
+def _republished(story: str, extra: str, similarity: float) -> str:
+    """The story with as much of `extra` after it as brings the estimated
+    similarity of the two down to about `similarity`."""
+    from articles.fingerprint import similarity as similar
+    from articles.fingerprint import sketch
+
+    words = extra.split()
+    for end in range(0, len(words) + 1, 2):
+        longer = f"{story} {' '.join(words[:end])}"
+        if similar(sketch(story), sketch(longer)) <= similarity:
+            return longer
+    raise AssertionError("the extra text is too short")
+
+
+@pytest.mark.parametrize("stored_first", ["the story", "the longer text"])
+def test_re_publications_at_the_threshold_are_found_by_the_indexed_values(
+    stored_first,
+):
+    """A story and the same with other paragraphs after it, estimated just
+    above the threshold (0.60 to 0.66): either stored first, the other is
+    linked to it. When the longer one is stored, the values the story shares
+    with it rank deeper in its sketch than in the story's: the indexed
+    values (32 of 64) must still hold enough of the story's probes: with 8
+    indexed values, some are missed."""
+    from articles.fingerprint import similarity, sketch
+
+    stories = samples.article_texts(40, seed=21, sentences=10)
+    pairs = []
+    for n in range(0, 40, 2):
+        story = stories[n]
+        longer = _republished(story, stories[n + 1], 0.66)
+        if similarity(sketch(story), sketch(longer)) >= 0.6:
+            pairs.append((story, longer))
+    assert len(pairs) >= 12
+    for story, longer in pairs:
+        first, second = (
+            (story, longer) if stored_first == "the story" else (longer, story)
+        )
+        stored = article_create(text=first).article
+        again = article_create(text=second).article
+        assert again.duplicate_of == stored, similarity(sketch(first), sketch(second))
+
+
+def test_the_migration_moves_each_sketch_to_its_article_and_back():
+    """0011: the rows of an article's 64 values become its column and the
+    rows of its 32 smallest; going back makes the 64 rows again."""
+    import importlib
+
+    from django.apps import apps
+
+    from articles.fingerprint import sketch, sketch_unpack
+    from articles.models import ArticleSketch
+
+    migration = importlib.import_module("articles.migrations.0011_article_sketch")
+    texts = samples.article_texts(3, seed=12)
+    articles = [article_create(text=t).article for t in texts]
+    # As 0010 left them: every value a row, no column.
+    Article.objects.update(sketch=b"")
+    for article, text in zip(articles, texts, strict=True):
+        ArticleSketch.objects.filter(article=article).delete()
+        ArticleSketch.objects.bulk_create(
+            ArticleSketch(article=article, value=v) for v in sketch(text)
+        )
+
+    migration._sketches_moved(apps, None)
+
+    for article, text in zip(articles, texts, strict=True):
+        article.refresh_from_db()
+        assert sketch_unpack(article.sketch) == sketch(text)
+        held = ArticleSketch.objects.filter(article=article).order_by("value")
+        assert list(held.values_list("value", flat=True)) == sketch(text)[:32]
+
+    migration._rows_back(apps, None)
+
+    for article, text in zip(articles, texts, strict=True):
+        held = ArticleSketch.objects.filter(article=article).order_by("value")
+        assert list(held.values_list("value", flat=True)) == sketch(text)
