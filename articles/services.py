@@ -503,6 +503,7 @@ def articles_claim(
         # Up to two batches: how many wait decides this claim's share.
         rows = list(
             waiting.select_for_update(skip_locked=True)
+            .defer("sketch")  # the upload's business, not the worker's
             .order_by("queued_at", "pk")
             .annotate(characters=Length("text"))[: 2 * limit]
         )
