@@ -215,12 +215,14 @@ def _sketch_store(article_id: int, values: list[int]) -> None:
 SKETCH_COMMON_HOLDERS = 100
 # An article is found by the rows of its this many smallest sketch values; its
 # whole sketch (SKETCH_SIZE values) is stored on it, for the similarity. A
-# lookup probes a text's SKETCH_PROBED smallest values: a story it
-# re-publishes at the threshold (Jaccard 0.6) has at most 1/0.6 times its
-# shingles, so the values they share rank about 27th at the most in that
-# story's sketch, within these 32 (even with a few probes past values marked
-# common). Half the rows of all 64: the upload wrote 64 rows and checked their
-# foreign key 64 times per article, a fifth of its database time.
+# lookup probes a text's SKETCH_PROBED smallest values and needs a quarter of
+# them among a candidate's rows. A story the text re-publishes at the
+# threshold (Jaccard 0.6) has at most 1/0.6 times the text's shingles, so the
+# probed values they share are expected by the 27th value of that story's
+# sketch: within these 32. Re-publications at 0.60-0.66, either stored first,
+# are all found with 12 indexed values; some are missed with 8 (tested). The
+# upload wrote all 64 rows and checked their foreign key 64 times per article:
+# half of them took a fifth off its database time (bench/README.md).
 SKETCH_INDEXED = 32
 # A lookup reads the holders of this many of the text's sketch values: the
 # smallest ones not marked common, themselves a bottom-k sketch of the text.
