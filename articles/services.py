@@ -956,8 +956,11 @@ class _Original:
         return self.row
 
     def forget(self) -> None:
-        """Read it again when next asked: its row may have been rolled back."""
-        self.row = None
+        """Read it again when next asked: its row may have been rolled back.
+        A copy saved for a row rolled back is deleted: nothing refers to it."""
+        row, self.row = self.row, None
+        if row is not None and not OriginalFile.objects.filter(pk=row.pk).exists():
+            row.file.delete(save=False)
 
 
 def original_store(*, name: str, data: bytes) -> OriginalFile:

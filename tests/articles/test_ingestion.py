@@ -240,6 +240,9 @@ def test_a_slice_saved_again_record_by_record_keeps_nothing_of_its_first_try(
     assert [a.pk for a in saved] == [u.article.pk for u in result.uploads]
     assert OriginalFile.objects.count() == 1
     assert {a.original_id for a in saved} == {OriginalFile.objects.get().pk}
+    # The copy the first try wrote, whose row was rolled back, is gone too.
+    kept = [p for p in media.rglob("*") if p.is_file()]
+    assert kept == [media / OriginalFile.objects.get().file.name]
 
 
 def test_files_over_the_per_upload_limit_are_each_refused(settings):
