@@ -859,7 +859,7 @@ def _slice_save(records, batch, uploaded_by, stored, original) -> list[tuple]:
     record by record: that record gets an error line, the others are saved,
     and the files after it are still read.
     """
-    kept = dict(stored)
+    kept = len(stored)
     try:
         with transaction.atomic():
             return [
@@ -876,8 +876,7 @@ def _slice_save(records, batch, uploaded_by, stored, original) -> list[tuple]:
     for result, given in records:
         # What the rolled-back attempt left behind: articles and a stored
         # copy of the file that are not there.
-        stored.clear()
-        stored.update(kept)
+        _stored_rewind(stored, kept)
         original.forget()
         try:
             with transaction.atomic():
@@ -887,9 +886,17 @@ def _slice_save(records, batch, uploaded_by, stored, original) -> list[tuple]:
         except Exception:
             logger.exception("saving %s failed", result.name)
             outcome = _error(result.name, _NOT_SAVED)
-        kept = dict(stored)
+        kept = len(stored)
         saved.append((result, outcome))
     return saved
+
+
+def _stored_rewind(stored: dict[str, Article], size: int) -> None:
+    """Forget what `stored` gained since it held `size` articles. It only
+    gains new keys (article_create adds the article it creates), so they are
+    its last ones: no copy of it is kept per slice in case of a rollback."""
+    for digest in list(stored)[size:]:
+        del stored[digest]
 
 
 _NOT_SAVED = (

@@ -32,11 +32,12 @@ def _extractor_loaded(**kwargs) -> None:
 @worker_process_init.connect
 def _extractor_ready(**kwargs) -> None:
     """A pool process forked from a main process that loaded the extractor
-    has it already (this is then a few milliseconds); one started otherwise
-    loads it here, before its first task."""
+    has it already; one started otherwise loads it here, before its first
+    task."""
     started = time.perf_counter()
     inherited = _extractor_cached()
-    _extractor_warm()
+    if not inherited:
+        _extractor_warm()
     logger.info(
         "extractor %s in %.2f s",
         "inherited from the main process" if inherited else "loaded",
