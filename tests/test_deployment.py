@@ -115,3 +115,32 @@ def test_the_wsgi_module_loads_the_views_as_the_server_starts():
 
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["True", "True"]
+
+
+def test_the_wsgi_module_loads_the_broker_transport_without_connecting():
+    """Nor must a new worker's first upload wait for the broker's transport and
+    the task registry, which it needs to wake a worker; loading them opens no
+    connection (nothing listens on port 1, and the import still succeeds)."""
+    probe = (
+        "import sys, tensions.wsgi; from tensions.celery import app; "
+        "print('kombu.transport.redis' in sys.modules, app.finalized)"
+    )
+    unreachable = "redis://127.0.0.1:1/0"
+    env = {
+        **os.environ,
+        "SECRET_KEY": "deployment-test",
+        "DEBUG": "false",
+        "CELERY_BROKER_URL": unreachable,
+        "CACHE_URL": unreachable,
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "True"]
