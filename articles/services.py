@@ -43,7 +43,7 @@ from articles.models import (
 )
 from articles.parsing import Document, Failure, parse_file
 from tensions import extraction, prepared
-from tensions.bulk import rows_insert, rows_update
+from tensions.bulk import row_insert_values, row_inserted, rows_insert, rows_update
 from tensions.services import events_record_many
 
 logger = logging.getLogger(__name__)
@@ -123,10 +123,9 @@ def article_create(
         if verdict:  # finished as it is stored
             for name, value in _finished_fields(*verdict).items():
                 setattr(article, name, value)
-        if not rows_insert([article], unless_stored="content_hash"):
+        if not _article_insert(article, signature[:SKETCH_INDEXED]):
             # Another upload of the same text won the race.
             return Upload(Article.objects.get(content_hash=digest), created=False)
-        _sketch_store(article.pk, signature[:SKETCH_INDEXED])
     if stored is not None:
         stored[digest] = article
     if article.status == Article.Status.QUEUED and wake_worker:
@@ -191,20 +190,43 @@ def _near_duplicate(signature: list[int]) -> dict:
     }
 
 
-def _sketch_store(article_id: int, values: list[int]) -> None:
-    """The article's sketch rows (the values a lookup may find it by), in one
-    statement (on PostgreSQL without a model instance each)."""
+def _article_insert(article: Article, values: list[int]) -> bool:
+    """Insert the article and its sketch rows (the values a lookup may find it
+    by); False, inserting nothing, when another upload stored the same text
+    first.
+
+    On PostgreSQL in one prepared statement: as two statements, each parsed
+    and planned every time, they cost an upload of 1,000 texts about a tenth
+    more database time (bench/README.md, ingestion, session 15)."""
     if connection.vendor != "postgresql":
+        if not rows_insert([article], unless_stored="content_hash"):
+            return False
         ArticleSketch.objects.bulk_create(
-            ArticleSketch(article_id=article_id, value=v) for v in values
+            ArticleSketch(article_id=article.pk, value=v) for v in values
         )
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO articles_articlesketch (article_id, value) "
-            "SELECT %s, unnest(%s::bigint[])",
-            [article_id, values],
-        )
+        return True
+    columns, params = row_insert_values(article)
+    places = ", ".join(["%s"] * len(params))
+    sql = _ARTICLE_INSERT.format(columns=columns, places=places)
+    rows = prepared.rows_fetch(sql, [*params, values])
+    if not rows:
+        return False
+    row_inserted(article, rows[0][0])
+    return True
+
+
+# The sketch rows take the key the article row got; none when the text was
+# stored already (by another upload, since the caller looked).
+_ARTICLE_INSERT = """
+WITH article AS (
+    INSERT INTO articles_article ({columns}) VALUES ({places})
+    ON CONFLICT (content_hash) DO NOTHING RETURNING id
+), sketch AS (
+    INSERT INTO articles_articlesketch (article_id, value)
+    SELECT article.id, value FROM article, unnest(%s::bigint[]) AS value
+)
+SELECT id FROM article
+"""
 
 
 # A sketch value held by more stored articles than this is boilerplate (an

@@ -86,17 +86,8 @@ def rows_insert(
     if connection.vendor != "postgresql":
         return _rows_insert_orm(model, objs, unless_stored)
     meta = model._meta
-    fields = [f for f in meta.concrete_fields if f is not meta.pk]
-    stamped = [
-        f
-        for f in fields
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-    ]
-    for obj in objs:
-        # As bulk_create: a related row saved since it was set lends its key.
-        obj._prepare_related_fields_for_save(operation_name="rows_insert")
-        for field in stamped:
-            field.pre_save(obj, add=True)
+    fields = _inserted_fields(meta)
+    _inserts_prepare(objs, fields)
     values = _values(objs, fields)
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
@@ -122,10 +113,44 @@ def rows_insert(
         # PostgreSQL returns the rows of a multi-row VALUES insert in order.
         keyed = [(obj, key) for obj, (key,) in zip(objs, rows, strict=True)]
     for obj, key in keyed:
-        obj.pk = key
-        obj._state.adding = False
-        obj._state.db = connection.alias
+        row_inserted(obj, key)
     return [obj for obj, _ in keyed]
+
+
+def row_insert_values(obj: models.Model) -> tuple[str, list]:
+    """The quoted columns and the values rows_insert writes for a new row,
+    for a caller writing its own INSERT statement (PostgreSQL); then
+    row_inserted gives the object the key it got."""
+    fields = _inserted_fields(obj._meta)
+    _inserts_prepare([obj], fields)
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    prepare = [_preparer(f) for f in fields]
+    return columns, _row(prepare, [f.attname for f in fields], obj)
+
+
+def row_inserted(obj: models.Model, key) -> None:
+    """Mark an object saved under `key`, as the ORM's insert does."""
+    obj.pk = key
+    obj._state.adding = False
+    obj._state.db = connection.alias
+
+
+def _inserted_fields(meta) -> list[models.Field]:
+    return [f for f in meta.concrete_fields if f is not meta.pk]
+
+
+def _inserts_prepare(objs: Sequence[models.Model], fields: list) -> None:
+    stamped = [
+        f
+        for f in fields
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
+    for obj in objs:
+        # As bulk_create: a related row saved since it was set lends its key.
+        obj._prepare_related_fields_for_save(operation_name="rows_insert")
+        for field in stamped:
+            field.pre_save(obj, add=True)
 
 
 def _rows_insert_orm(model, objs, unless_stored: str) -> list[models.Model]:
@@ -181,17 +206,17 @@ def _values(objs: Sequence[models.Model], fields: list[models.Field]) -> str:
     with connection.cursor() as cursor:
         mogrify = cursor.cursor.mogrify  # psycopg2's own quoting
         return b", ".join(
-            mogrify(
-                template,
-                [
-                    p(value) if p else value
-                    for p, value in zip(
-                        prepare, (getattr(obj, a) for a in attnames), strict=True
-                    )
-                ],
-            )
-            for obj in objs
+            mogrify(template, _row(prepare, attnames, obj)) for obj in objs
         ).decode()
+
+
+def _row(prepare: list, attnames: list[str], obj: models.Model) -> list:
+    """The object's values of the attributes `attnames` as psycopg2 takes
+    them (`prepare` holds each one's _preparer)."""
+    return [
+        p(value) if p else value
+        for p, value in zip(prepare, (getattr(obj, a) for a in attnames), strict=True)
+    ]
 
 
 def _preparer(field: models.Field):

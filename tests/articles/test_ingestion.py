@@ -219,17 +219,17 @@ def test_a_record_that_meets_a_bug_is_its_own_error_and_loses_no_other(
 def test_a_slice_saved_again_record_by_record_keeps_nothing_of_its_first_try(
     monkeypatch, media
 ):
-    # The second record's sketch fails once, after the first record's article,
+    # The second record's insert fails once, after the first record's article,
     # sketch and the file's stored copy were written in the same transaction.
-    store, calls = services._sketch_store, []
+    insert, calls = services._article_insert, []
 
-    def once_broken(article_id, signature):
-        calls.append(article_id)
+    def once_broken(article, values):
+        calls.append(article)
         if len(calls) == 2:
             raise RuntimeError("a passing bug")
-        return store(article_id, signature)
+        return insert(article, values)
 
-    monkeypatch.setattr(services, "_sketch_store", once_broken)
+    monkeypatch.setattr(services, "_article_insert", once_broken)
     records = samples.jsonl([samples.record(1), samples.record(1, text=WIRE)])
 
     result = batch_upload(files=_files(("b.jsonl", records)), source="api")

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles import services
-from articles.models import Article
+from articles.models import Article, ArticleSketch
 from articles.services import (
     article_create,
     article_process,
@@ -17,6 +17,7 @@ from articles.services import (
     articles_requeue_stuck,
 )
 from tensions.models import Event, Mention
+from tests.articles import samples
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +41,25 @@ def test_the_same_text_with_other_whitespace_is_the_same_article():
     assert not second.created
     assert second.article == first.article
     assert Article.objects.count() == 1
+
+
+def test_a_text_stored_since_the_caller_looked_is_the_stored_article():
+    # Another upload stored the text after this one's lookup (`stored` is
+    # what it found): the insert stores nothing, the transaction goes on.
+    text = samples.STORY
+    first = article_create(text=text)
+    sketch_rows = ArticleSketch.objects.count()
+
+    with transaction.atomic():
+        second = article_create(text=text, stored={})
+        assert Article.objects.count() == 1
+
+    assert not second.created
+    assert second.article == first.article
+    assert ArticleSketch.objects.count() == sketch_rows > 0
+    assert set(ArticleSketch.objects.values_list("article_id", flat=True)) == {
+        first.article.pk
+    }
 
 
 @pytest.mark.parametrize("text", ["", "   \n\t "])
