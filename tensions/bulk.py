@@ -5,10 +5,11 @@ per-value work.
 field's methods and, for updates, build a CASE expression with a branch per
 row. Recording a worker's batch writes a few hundred events and mentions that
 way, and preparing them cost more than the statements themselves. On
-PostgreSQL these write the same rows with one statement each: the values are
-quoted by psycopg2 (as its own parameters would be) into a VALUES list, and an
-update joins that list on the primary key. Elsewhere (SQLite in development
-and tests) they are `bulk_create` and `bulk_update`.
+PostgreSQL these write the same rows with one statement each: an insert by
+COPY (the values in its text format) and an update joining a VALUES list,
+quoted by psycopg2 as its own parameters would be, on the primary key.
+Elsewhere (SQLite in development and tests) they are `bulk_create` and
+`bulk_update`.
 
 Only the field types the domain's rows use are written directly; any other
 field's values go through its own `get_db_prep_save`, as the ORM would.
@@ -21,7 +22,11 @@ articles, and building them that way was a fifth of its Python.
 
 from __future__ import annotations
 
+import datetime as dt
+import io
+import json
 from collections.abc import Sequence
+from decimal import Decimal
 
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import signals
@@ -75,6 +80,12 @@ def rows_insert(
     """Insert new rows of one model, setting each one's primary key; returns
     the objects inserted.
 
+    On PostgreSQL the rows of a model keyed by its sequence go in by COPY,
+    under keys drawn first: a worker's batch writes some 120 events and 240
+    mentions, and as a VALUES list psycopg2 quoted each of their values and
+    the server parsed each one as a constant; that cost about twice as much
+    time (bench/README.md, ingestion, session 15).
+
     With `unless_stored`, the name of a unique field, a row whose value of it
     is already stored (or being stored by another transaction, once that one
     commits) is left out instead of raising: PostgreSQL's ON CONFLICT DO
@@ -88,6 +99,10 @@ def rows_insert(
     meta = model._meta
     fields = _inserted_fields(meta)
     _inserts_prepare(objs, fields)
+    copied = not unless_stored and isinstance(meta.pk, models.AutoField)
+    if copied and (lines := _copy_lines(objs, fields)) is not None:
+        _rows_copy(meta, fields, objs, lines)
+        return list(objs)
     values = _values(objs, fields)
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
@@ -115,6 +130,86 @@ def rows_insert(
     for obj, key in keyed:
         row_inserted(obj, key)
     return [obj for obj, _ in keyed]
+
+
+def _copy_lines(objs: Sequence[models.Model], fields: list) -> list[str] | None:
+    """Each row's values in COPY's text format, tab-separated; None when one
+    of them has no such text here (the caller writes a VALUES list)."""
+    prepare = [_copy_preparer(f) for f in fields]
+    attnames = [f.attname for f in fields]
+    try:
+        return [
+            "\t".join(
+                [
+                    _copy_text(p(value) if p else value)
+                    for p, value in zip(
+                        prepare, (getattr(obj, a) for a in attnames), strict=True
+                    )
+                ]
+            )
+            for obj in objs
+        ]
+    except TypeError:
+        return None
+
+
+def _copy_preparer(field: models.Field):
+    """None when the attribute is written as it is, else a function."""
+    kind = field.get_internal_type()
+    if kind in _AS_THEY_ARE:
+        return None
+    if kind == "JSONField":  # as psycopg2's Json writes it
+        return lambda value: None if value is None else json.dumps(value)
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
+# What COPY's text format escapes in a value (a backslash starts an escape:
+# a text "\N" must not read as NULL).
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
+def _copy_text(value) -> str:
+    """A value in COPY's text format, as PostgreSQL reads it back exactly."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, str):  # choices too: their value
+        return value.translate(_COPY_ESCAPES)
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        return float.__repr__(value)  # the shortest text giving the same float
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date):  # a datetime too; an aware one keeps its offset
+        return value.isoformat()
+    raise TypeError(f"no COPY text for {type(value).__name__}")
+
+
+def _rows_copy(meta, fields: list, objs: Sequence[models.Model], lines) -> None:
+    """Insert the rows by COPY, under keys drawn from the table's sequence
+    first (COPY returns nothing), in the objects' order."""
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(  # OFFSET 0: the sequence looked up once, not once a key
+            "SELECT nextval(s.sequence) FROM (SELECT"
+            " pg_get_serial_sequence(%s, %s)::regclass AS sequence OFFSET 0) AS s,"
+            " generate_series(1, %s)",
+            [quote(meta.db_table), meta.pk.column, len(objs)],
+        )
+        keys = sorted(key for (key,) in cursor.fetchall())
+        data = "".join(
+            f"{key}\t{line}\n" for key, line in zip(keys, lines, strict=True)
+        )
+        columns = ", ".join(quote(f.column) for f in [meta.pk, *fields])
+        with connection.wrap_database_errors:  # Django's errors, as execute raises
+            cursor.cursor.copy_expert(
+                f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN",
+                io.StringIO(data),
+            )
+    for obj, key in zip(objs, keys, strict=True):
+        row_inserted(obj, key)
 
 
 def row_insert_values(obj: models.Model) -> tuple[str, list]:

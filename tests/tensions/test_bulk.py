@@ -14,7 +14,10 @@ from tests.tensions.factories import make_actor, make_article, make_event
 pytestmark = pytest.mark.django_db
 
 # Values that quoting must carry through untouched.
-AWKWARD = "Quote ' and %s and %(name)s, backslash \\ and 'Ñandú' — “marks”"
+AWKWARD = (
+    "Quote ' and %s and %(name)s, backslash \\ and 'Ñandú' — “marks”,"
+    " tab\tnew line\nreturn\r and a NULL's escape: \\N"
+)
 
 
 def _events() -> list[Event]:
@@ -64,7 +67,32 @@ def test_inserted_rows_get_their_keys_and_the_values_the_orm_would_store():
     created = Event.objects.get(pk=ours[0].pk).created_at
     assert created is not None and created == ours[0].created_at
     if connection.vendor == "postgresql":
-        assert len(queries) == 1  # one statement for all the rows
+        # The keys drawn at once; the rows went by COPY, which the log omits.
+        assert len(queries) == 1
+        assert "nextval" in queries[0]["sql"]
+
+
+def test_a_value_copy_has_no_text_for_goes_in_a_values_list():
+    from articles.models import Article
+
+    article = Article(text="Some text.", content_hash="c" * 64, sketch=b"\x00\\\xff")
+
+    (inserted,) = bulk.rows_insert([article])
+
+    assert inserted.pk
+    assert bytes(Article.objects.get(pk=inserted.pk).sketch) == b"\x00\\\xff"
+
+
+def test_a_row_the_database_refuses_raises_djangos_error():
+    article = make_article()
+    event = make_event()
+    twice = [
+        Mention(event=event, article=article, sentence="One.", start=0, end=4)
+        for _ in range(2)
+    ]
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        bulk.rows_insert(twice)
 
 
 def test_updated_rows_change_in_the_named_fields_only():
