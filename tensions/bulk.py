@@ -202,14 +202,30 @@ def _rows_copy(meta, fields: list, objs: Sequence[models.Model], lines) -> None:
         data = "".join(
             f"{key}\t{line}\n" for key, line in zip(keys, lines, strict=True)
         )
-        columns = ", ".join(quote(f.column) for f in [meta.pk, *fields])
-        with connection.wrap_database_errors:  # Django's errors, as execute raises
-            cursor.cursor.copy_expert(
-                f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN",
-                io.StringIO(data),
-            )
+        columns = [f.column for f in [meta.pk, *fields]]
+        _copy(cursor, meta.db_table, columns, data)
     for obj, key in zip(objs, keys, strict=True):
         row_inserted(obj, key)
+
+
+def tuples_copy(table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
+    """Insert plain rows of values (str, int, float, Decimal, date, datetime,
+    bool or None) into the `columns` of `table` by COPY (PostgreSQL); the
+    table's defaults fill its other columns."""
+    if not rows:
+        return
+    data = "".join("\t".join([_copy_text(v) for v in row]) + "\n" for row in rows)
+    with connection.cursor() as cursor:
+        _copy(cursor, table, columns, data)
+
+
+def _copy(cursor, table: str, columns: Sequence[str], data: str) -> None:
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(column) for column in columns)
+    with connection.wrap_database_errors:  # Django's errors, as execute raises
+        cursor.cursor.copy_expert(
+            f"COPY {quote(table)} ({names}) FROM STDIN", io.StringIO(data)
+        )
 
 
 def row_insert_values(obj: models.Model) -> tuple[str, list]:

@@ -224,3 +224,20 @@ def test_a_row_breaking_another_constraint_still_raises():
             [Article(text="x", content_hash="d" * 64, status="lost")],
             unless_stored="content_hash",
         )
+
+
+def test_plain_rows_go_in_by_copy_with_the_tables_defaults():
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY is PostgreSQL's; SQLite inserts through the ORM")
+    from tensions.models import StaleCell
+
+    rows = [("VEN", "USA", "week", dt.date(2025, 10, 27))] * 2
+    rows += [("RUS", "UKR", "day", dt.date(2024, 2, 29))]
+
+    bulk.tuples_copy(
+        StaleCell._meta.db_table, ["source", "target", "period", "start"], rows
+    )
+
+    stored = StaleCell.objects.order_by("pk")
+    assert list(stored.values_list("source", "target", "period", "start")) == rows
+    assert len({cell.pk for cell in stored}) == 3
