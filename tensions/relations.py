@@ -207,8 +207,14 @@ def relations_refresh_stale(*, limit: int | None = None) -> int:
         return 0
     # By id, not by range: a mark with a lower id may commit after this read.
     taken = [pk for pk, *_ in marks]
-    for first in range(0, len(taken), 500):
-        StaleCell.objects.filter(pk__in=taken[first : first + 500]).delete()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # one array, not a parameter a mark
+            cursor.execute(
+                f"DELETE FROM {StaleCell._meta.db_table} WHERE id = ANY(%s)", [taken]
+            )
+    else:
+        for first in range(0, len(taken), 500):
+            StaleCell.objects.filter(pk__in=taken[first : first + 500]).delete()
     relations_refresh(cells=[tuple(cell) for _, *cell in marks])
     return len(marks)
 
