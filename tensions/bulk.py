@@ -83,7 +83,7 @@ def rows_insert(
     On PostgreSQL the rows of a model keyed by its sequence go in by COPY,
     under keys drawn first: a worker's batch writes some 120 events and 240
     mentions, and as a VALUES list psycopg2 quoted each of their values and
-    the server parsed each one as a constant; that took 1.5-1.8 times as long
+    the server parsed each one as a constant; that took 1.5-2.2 times as long
     (bench/README.md, ingestion, session 15).
 
     With `unless_stored`, the name of a unique field, a row whose value of it
