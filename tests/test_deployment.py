@@ -99,48 +99,34 @@ def test_the_models_and_migrations_agree():
 def test_the_wsgi_module_loads_the_views_as_the_server_starts():
     """A new gunicorn worker's first request must not wait for the imports of
     the URLconf and the views."""
-    probe = (
-        "import sys, tensions.wsgi; "
+    assert _wsgi_probe(
         "print('tensions.views' in sys.modules, 'articles.api' in sys.modules)"
-    )
-    env = {**os.environ, "SECRET_KEY": "deployment-test", "DEBUG": "false"}
-    done = subprocess.run(
-        [sys.executable, "-c", probe],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["True", "True"]
+    ) == ["True", "True"]
 
 
 def test_the_wsgi_module_loads_the_broker_transport_without_connecting():
     """Nor must a new worker's first upload wait for the broker's transport and
     the task registry, which it needs to wake a worker; loading them opens no
     connection (nothing listens on port 1, and the import still succeeds)."""
-    probe = (
-        "import sys, tensions.wsgi; from tensions.celery import app; "
-        "print('kombu.transport.redis' in sys.modules, app.finalized)"
-    )
     unreachable = "redis://127.0.0.1:1/0"
-    env = {
-        **os.environ,
-        "SECRET_KEY": "deployment-test",
-        "DEBUG": "false",
-        "CELERY_BROKER_URL": unreachable,
-        "CACHE_URL": unreachable,
-    }
+    printed = _wsgi_probe(
+        "from tensions.celery import app; "
+        "print('kombu.transport.redis' in sys.modules, app.finalized)",
+        CELERY_BROKER_URL=unreachable,
+        CACHE_URL=unreachable,
+    )
+    assert printed == ["True", "True"]
+
+
+def _wsgi_probe(code: str, **env: str) -> list[str]:
+    """What `code` prints in a new process once it imported tensions.wsgi."""
     done = subprocess.run(
-        [sys.executable, "-c", probe],
+        [sys.executable, "-c", f"import sys, tensions.wsgi; {code}"],
         cwd=ROOT,
-        env=env,
+        env={**os.environ, "SECRET_KEY": "deployment-test", "DEBUG": "false", **env},
         capture_output=True,
         text=True,
         timeout=120,
     )
-
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["True", "True"]
+    return done.stdout.split()
