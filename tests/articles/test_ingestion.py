@@ -121,9 +121,36 @@ def test_a_language_the_guess_does_not_name_is_still_not_taken_for_english(text)
 
 
 def test_short_or_plain_english_is_never_called_another_language():
-    for text in ("Chile thanked Peru.", samples.STORY, WIRE):
+    for text in ("Chile thanked Peru.", samples.STORY, WIRE, SHORT_ENGLISH):
         article = article_create(text=text).article
         assert (article.status, article.language) in {("queued", ""), ("queued", "en")}
+
+
+# Few of English's commonest words, and "a", "as", "do", "al" plenty: these
+# once counted for Portuguese and Spanish.
+SHORT_ENGLISH = (
+    "Al Rashid sent a letter as a gesture: a reply may come within a week, "
+    "though aides do doubt a deal, a diplomat said after a briefing."
+)
+# Under fifty words, in Latin letters, accented throughout.
+SHORT_TURKISH = (
+    "Dışişleri Bakanlığı, Ege'deki son adımları kınadı ve büyükelçiyi "
+    "bakanlığa çağırdı. Açıklamada gerginliğin tırmanmasından karşı tarafın "
+    "sorumlu olacağı belirtildi ve görüşmelerin sürmesi istendi."
+)
+SHORT_POLISH = (
+    "Rzecznik rządu powiedział, że wstrzymanie dostaw gazu tej zimy byłoby "
+    "poważnym błędem, a ministrowie spraw zagranicznych obu krajów spotkają "
+    "się w przyszłym tygodniu w Warszawie."
+)
+
+
+@pytest.mark.parametrize("text", [SHORT_TURKISH, SHORT_POLISH], ids=["tr", "pl"])
+def test_a_short_accented_text_without_english_words_is_not_english(text):
+    assert 20 <= len(text.split()) < 50
+    article = article_create(text=text).article
+
+    assert (article.status, article.language) == ("unsupported", "und")
 
 
 def test_metadata_says_where_each_piece_came_from():
