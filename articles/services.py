@@ -486,8 +486,21 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerError)
 
 
 def article_reprocess(*, article: Article) -> None:
-    Article.objects.filter(pk=article.pk).update(**_queued_fields())
+    with transaction.atomic():
+        _language_again([article.pk])
+        Article.objects.filter(pk=article.pk).update(**_queued_fields())
     queue_wake()
+
+
+def _language_again(ids: list[int]) -> None:
+    """Guess again the language of those of the articles that were refused as
+    unsupported: the guess improves (a short English paragraph once passed for
+    Portuguese), and a refused article is reprocessed under today's guess."""
+    refused = Article.objects.filter(pk__in=ids, status=Article.Status.UNSUPPORTED)
+    for article in refused.only("pk", "text", "language").iterator():
+        language = detect_language(article.text)
+        if language != article.language:
+            Article.objects.filter(pk=article.pk).update(language=language)
 
 
 def _queued_fields() -> dict:
@@ -1049,6 +1062,7 @@ def articles_reprocess(*, articles) -> int:
     """Queue every article of the queryset again (after an extractor upgrade)."""
     with transaction.atomic():
         ids = list(articles.values_list("pk", flat=True))
+        _language_again(ids)
         Article.objects.filter(pk__in=ids).update(**_queued_fields())
         if ids:
             queue_wake()

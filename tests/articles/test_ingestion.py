@@ -145,6 +145,23 @@ SHORT_POLISH = (
 )
 
 
+@pytest.mark.parametrize("reprocess", ["one", "many"])
+def test_reprocessing_a_refused_article_guesses_its_language_again(reprocess):
+    article = article_create(text=SHORT_ENGLISH).article
+    # As an older guess refused it.
+    Article.objects.filter(pk=article.pk).update(
+        status="unsupported", language="pt", error="unsupported language (pt)"
+    )
+    if reprocess == "one":
+        article_reprocess(article=article)
+    else:
+        services.articles_reprocess(articles=Article.objects.filter(pk=article.pk))
+
+    article.refresh_from_db()
+    assert (article.status, article.language) == ("queued", "")
+    assert article_process(article_id=article.pk, claim="x").status == "done"
+
+
 @pytest.mark.parametrize("text", [SHORT_TURKISH, SHORT_POLISH], ids=["tr", "pl"])
 def test_a_short_accented_text_without_english_words_is_not_english(text):
     assert 20 <= len(text.split()) < 50
