@@ -487,16 +487,16 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerError)
 
 def article_reprocess(*, article: Article) -> None:
     with transaction.atomic():
-        _language_again([article.pk])
+        _language_again(Article.objects.filter(pk=article.pk))
         Article.objects.filter(pk=article.pk).update(**_queued_fields())
     queue_wake()
 
 
-def _language_again(ids: list[int]) -> None:
+def _language_again(articles) -> None:
     """Guess again the language of those of the articles that were refused as
     unsupported: the guess improves (a short English paragraph once passed for
     Portuguese), and a refused article is reprocessed under today's guess."""
-    refused = Article.objects.filter(pk__in=ids, status=Article.Status.UNSUPPORTED)
+    refused = articles.filter(status=Article.Status.UNSUPPORTED)
     for article in refused.only("pk", "text", "language").iterator():
         language = detect_language(article.text)
         if language != article.language:
@@ -1061,8 +1061,8 @@ def batch_retry_failed(*, batch: UploadBatch) -> int:
 def articles_reprocess(*, articles) -> int:
     """Queue every article of the queryset again (after an extractor upgrade)."""
     with transaction.atomic():
+        _language_again(articles)
         ids = list(articles.values_list("pk", flat=True))
-        _language_again(ids)
         Article.objects.filter(pk__in=ids).update(**_queued_fields())
         if ids:
             queue_wake()
