@@ -486,10 +486,7 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerError)
 
 
 def article_reprocess(*, article: Article) -> None:
-    with transaction.atomic():
-        _language_again(Article.objects.filter(pk=article.pk))
-        Article.objects.filter(pk=article.pk).update(**_queued_fields())
-    queue_wake()
+    articles_reprocess(articles=Article.objects.filter(pk=article.pk))
 
 
 def _language_again(articles) -> None:

@@ -135,7 +135,7 @@ def rows_insert(
 def _copy_lines(objs: Sequence[models.Model], fields: list) -> list[str] | None:
     """Each row's values in COPY's text format, tab-separated; None when one
     of them has no such text here (the caller writes a VALUES list)."""
-    prepare = [_copy_preparer(f) for f in fields]
+    prepare = [_preparer(f, json_value=json.dumps) for f in fields]
     attnames = [f.attname for f in fields]
     try:
         return [
@@ -151,16 +151,6 @@ def _copy_lines(objs: Sequence[models.Model], fields: list) -> list[str] | None:
         ]
     except TypeError:
         return None
-
-
-def _copy_preparer(field: models.Field):
-    """None when the attribute is written as it is, else a function."""
-    kind = field.get_internal_type()
-    if kind in _AS_THEY_ARE:
-        return None
-    if kind == "JSONField":  # as psycopg2's Json writes it
-        return lambda value: None if value is None else json.dumps(value)
-    return lambda value: field.get_db_prep_save(value, connection)
 
 
 # What COPY's text format escapes in a value (a backslash starts an escape:
@@ -330,13 +320,15 @@ def _row(prepare: list, attnames: list[str], obj: models.Model) -> list:
     ]
 
 
-def _preparer(field: models.Field):
-    """None when psycopg2 takes the attribute as it is, else a function."""
+def _preparer(field: models.Field, *, json_value=Json):
+    """None when psycopg2 takes the attribute as it is, else a function; a
+    JSON value goes through `json_value`: psycopg2's Json for a VALUES list,
+    the same json.dumps text for COPY."""
     kind = field.get_internal_type()
     if kind in _AS_THEY_ARE:
         return None
     if kind == "JSONField":
-        return lambda value: None if value is None else Json(value)
+        return lambda value: None if value is None else json_value(value)
     return lambda value: field.get_db_prep_save(value, connection)
 
 
