@@ -138,7 +138,9 @@ def events_record_many(
     touched = {m.event_id for m in detached} | attached
     placement = _groups_recluster(changes, [m for ms in new for m in ms])
     touched |= placement.changed
-    cells, settled = _events_settle(touched, created=placement.created)
+    cells, settled = _events_settle(
+        touched, created=placement.created, held=placement.held
+    )
     if relations_later:
         relations.cells_mark_stale(cells=cells)
         _relations_refresh_soon()
@@ -566,8 +568,12 @@ class _Placement:
         self.created: list[tuple[Event, list[Mention]]] = []
         self.moved: list[Mention] = []
         self.added: list[Mention] = []
+        # Every mention placed, by id once saved: as stored after save().
+        self.held: dict[int, Mention] = {}
+        self._placed: list[Mention] = []
 
     def place(self, mentions: list[Mention]) -> None:
+        self._placed += mentions
         first = mentions[0].event_id if mentions[0].pk else None
         if first not in self.taken and all(
             m.pk and m.event_id == first for m in mentions
@@ -605,6 +611,7 @@ class _Placement:
                 mention.event = event
         bulk.rows_update(self.moved, ["event"])
         bulk.rows_insert(self.added)
+        self.held = {m.pk: m for m in self._placed}
 
 
 def _report_of(mentions: list[Mention]) -> corroboration.Report:
@@ -654,17 +661,21 @@ _COUNTED_FIELDS = [
 
 
 def _events_settle(
-    event_ids: set[int], *, created: list[tuple[Event, list[Mention]]] = ()
+    event_ids: set[int],
+    *,
+    created: list[tuple[Event, list[Mention]]] = (),
+    held: dict[int, Mention] | None = None,
 ) -> tuple[set, dict[int, Event]]:
     """Refresh machine-made events from their accounts, drop those left without
     evidence, recount all; returns the DyadPeriod cells they counted in before
     and count in now, and the events kept, by id. Events just `created` (with
     all their mentions) were made from their accounts and counted: not read
-    again."""
+    again. `held`: mentions in memory as stored, by id (see
+    _mentions_by_event)."""
     known = {event.pk: (event, mentions) for event, mentions in created}
     events = list(Event.objects.filter(pk__in=event_ids - set(known)).order_by())
     cells = set().union(*(relations.event_cells(e) for e in events))
-    mentions = _mentions_by_event(events)
+    mentions = _mentions_by_event(events, held or {})
     empty = {e.pk for e in events if not mentions[e.pk] and not e.is_reviewed}
     if empty:
         Event.objects.filter(pk__in=empty).delete()
@@ -699,9 +710,24 @@ def _event_refresh(event: Event, mentions: list[Mention]) -> set[str]:
     }
 
 
-def _mentions_by_event(events: list[Event]) -> dict[int, list[Mention]]:
+def _mentions_by_event(
+    events: list[Event], held: dict[int, Mention]
+) -> dict[int, list[Mention]]:
+    """The events' mentions, by event. Which mentions an event has is read from
+    the database; those `held` in memory are not read again: a batch's
+    clustering holds nearly all the mentions of the events it changed, and
+    reading them whole took a sixth of its recording (bench/README.md)."""
     found: dict[int, list[Mention]] = {e.pk: [] for e in events}
     rows = Mention.objects.filter(event__in=events).order_by()
+    missing = []
+    for pk, event_id in rows.values_list("pk", "event_id"):
+        if pk in held:
+            found[event_id].append(held[pk])
+        else:
+            missing.append(pk)
+    if not missing:
+        return found
+    rows = Mention.objects.filter(pk__in=missing).order_by()
     mentions = bulk.rows_read(
         Mention, _ACCOUNT_NAMES, rows.values_list(*_ACCOUNT_NAMES)
     )

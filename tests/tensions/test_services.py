@@ -130,6 +130,15 @@ def _event_updates(queries) -> list[str]:
     return [q["sql"] for q in queries if q["sql"].startswith('UPDATE "tensions_event"')]
 
 
+def _account_reads(queries) -> list[str]:
+    """Reads of stored mentions' whole accounts (`what` is read for nothing else)."""
+    return [
+        q["sql"]
+        for q in queries
+        if q["sql"].startswith("SELECT") and '"tensions_mention"."what"' in q["sql"]
+    ]
+
+
 def test_new_events_are_inserted_counted_with_no_update_after():
     article = article_make(publisher="Wire", published=dt.date(2025, 10, 21))
     with CaptureQueriesContext(connection) as queries:
@@ -151,5 +160,8 @@ def test_events_gaining_evidence_are_recounted_in_one_statement():
         _record(second, found_event(), found_event("USA", "VEN", start=50))
 
     assert len(_event_updates(queries.captured_queries)) == 1
+    # The stored accounts are read once, to cluster; settling the two events
+    # takes them from there.
+    assert len(_account_reads(queries.captured_queries)) == 1
     counted = Event.objects.values_list("mention_count", "article_count")
     assert list(counted) == [(2, 2), (2, 2)]
