@@ -5,12 +5,21 @@ production secrets. Every variable is listed in `.env.example`.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from tensions.env import env_bool, env_float, env_int, env_list, env_str
+
+# The language model's matrix products are small: OpenBLAS's thread pool
+# (one thread per core) runs none of them in parallel and only adds its cost
+# to each call. With one thread, extraction took 8-14 % less time in five
+# alternating runs (bench/README.md, ingestion, session 16); a worker runs a
+# process per core anyway. Set here, before the apps load spaCy and numpy,
+# unless the environment says otherwise.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("TENSIONS_DATA_DIR", str(BASE_DIR / "var")))

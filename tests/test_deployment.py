@@ -6,6 +6,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
@@ -118,12 +119,33 @@ def test_the_wsgi_module_loads_the_broker_transport_without_connecting():
     assert printed == ["True", "True"]
 
 
+def test_a_worker_loads_the_model_with_openblas_on_one_thread():
+    """The extractor's matrix products are too small for OpenBLAS's threads,
+    which cost each call more than they gave (tensions/settings.py). A worker
+    process that loads the extractor, with nothing in its environment about
+    it, runs OpenBLAS on one thread; asked otherwise, it obeys."""
+    probe = (
+        "import django, tensions.celery as c; django.setup(); "
+        "c._extractor_warm(); from threadpoolctl import threadpool_info; "
+        "print(*{i['num_threads'] for i in threadpool_info() "
+        "if i['internal_api'] == 'openblas'})"
+    )
+    assert _probe(probe, unset=["OPENBLAS_NUM_THREADS"]) == ["1"]
+    assert _probe(probe, OPENBLAS_NUM_THREADS="2") == ["2"]
+
+
 def _wsgi_probe(code: str, **env: str) -> list[str]:
     """What `code` prints in a new process once it imported tensions.wsgi."""
+    return _probe(f"import sys, tensions.wsgi; {code}", **env)
+
+
+def _probe(code: str, *, unset: Sequence[str] = (), **env: str) -> list[str]:
+    """What `code` prints in a new process, with `env` and without `unset`."""
+    inherited = {k: v for k, v in os.environ.items() if k not in unset}
     done = subprocess.run(
-        [sys.executable, "-c", f"import sys, tensions.wsgi; {code}"],
+        [sys.executable, "-c", code],
         cwd=ROOT,
-        env={**os.environ, "SECRET_KEY": "deployment-test", "DEBUG": "false", **env},
+        env={**inherited, "SECRET_KEY": "deployment-test", "DEBUG": "false", **env},
         capture_output=True,
         text=True,
         timeout=120,
