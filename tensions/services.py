@@ -716,7 +716,8 @@ def _mentions_by_event(
     """The events' mentions, by event. Which mentions an event has is read from
     the database; those `held` in memory are not read again: a batch's
     clustering holds nearly all the mentions of the events it changed, and
-    reading them whole took a sixth of its recording (bench/README.md)."""
+    reading them whole again took a seventh of its recording (bench/README.md,
+    ingestion, session 16)."""
     found: dict[int, list[Mention]] = {e.pk: [] for e in events}
     rows = Mention.objects.filter(event__in=events).order_by()
     missing = []
