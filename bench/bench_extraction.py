@@ -14,14 +14,19 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from tensions.extraction import extract
-from tensions.extraction.engine import nlp
+# As a worker runs (tensions/settings.py sets it there): OpenBLAS on one
+# thread, for both sides, before numpy loads with spaCy.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+from tensions.extraction import extract  # noqa: E402
+from tensions.extraction.engine import nlp  # noqa: E402
 
 NEWS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "news"
 
