@@ -139,14 +139,7 @@ def _copy_lines(objs: Sequence[models.Model], fields: list) -> list[str] | None:
     attnames = [f.attname for f in fields]
     try:
         return [
-            "\t".join(
-                [
-                    _copy_text(p(value) if p else value)
-                    for p, value in zip(
-                        prepare, (getattr(obj, a) for a in attnames), strict=True
-                    )
-                ]
-            )
+            "\t".join([_copy_text(v) for v in _row(prepare, attnames, obj)])
             for obj in objs
         ]
     except TypeError:

@@ -138,9 +138,8 @@ def events_record_many(
     touched = {m.event_id for m in detached} | attached
     placement = _groups_recluster(changes, [m for ms in new for m in ms])
     touched |= placement.changed
-    cells, settled = _events_settle(
-        touched, created=placement.created, held=placement.held
-    )
+    held = {m.pk: m for m in placement.placed}
+    cells, settled = _events_settle(touched, created=placement.created, held=held)
     if relations_later:
         relations.cells_mark_stale(cells=cells)
         _relations_refresh_soon()
@@ -568,12 +567,10 @@ class _Placement:
         self.created: list[tuple[Event, list[Mention]]] = []
         self.moved: list[Mention] = []
         self.added: list[Mention] = []
-        # Every mention placed, by id once saved: as stored after save().
-        self.held: dict[int, Mention] = {}
-        self._placed: list[Mention] = []
+        self.placed: list[Mention] = []  # all of them: as stored after save()
 
     def place(self, mentions: list[Mention]) -> None:
-        self._placed += mentions
+        self.placed += mentions
         first = mentions[0].event_id if mentions[0].pk else None
         if first not in self.taken and all(
             m.pk and m.event_id == first for m in mentions
@@ -611,7 +608,6 @@ class _Placement:
                 mention.event = event
         bulk.rows_update(self.moved, ["event"])
         bulk.rows_insert(self.added)
-        self.held = {m.pk: m for m in self._placed}
 
 
 def _report_of(mentions: list[Mention]) -> corroboration.Report:
