@@ -1,18 +1,24 @@
 """Ingestion end to end: 1,000 generated articles through the API to `done`.
 
     .venv/bin/python -m bench.bench_ingestion [--articles 1000] [--sentences 8]
+        [--rounds 3]
 
-Needs the PostgreSQL and Redis of tests/stack.py. Four runs, each on a fresh
-database, in one process run:
+Needs the PostgreSQL and Redis of tests/stack.py. Each round is four runs,
+each on a fresh database:
 
-- sequential, one worker process then two (a prefork worker with
+- sequential, one worker process and two (a prefork worker with
   --concurrency 2): upload every article through the API (JSON Lines files of
   100 records) with no worker running, then start the worker and time from the
   moment it is ready (its log says so) until all are done and no pair row
   awaits its refresh;
-- concurrent, one process then two: the worker is started first and the clock
+- concurrent, one process and two: the worker is started first and the clock
   runs from the first upload until all are done, as when analysts upload while
   the worker runs.
+
+A round's ratios compare its own runs, one after the other. This machine's
+speed drifts by a tenth and more within minutes (bench/README.md), so the
+rounds alternate which of the two runs first, and the summary gives every
+round's figure and their median.
 
 Extraction alone is timed in this process over the same texts through
 `articles.services.article_extract`, the very call the worker makes (same
@@ -27,6 +33,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -132,6 +139,54 @@ _PAIR_ROWS = (
 )
 
 
+def cpu_seconds(stack) -> dict[int, tuple[str, float]]:
+    """Each process's CPU time so far (user and system, its own and that of
+    the children it has reaped, from /proc), keyed by pid and named by what it
+    is to this run: the web server, the worker's main process or its pool,
+    PostgreSQL (its backends end with their connection, and the server reaps
+    them), Redis, this bench. Between two snapshots the difference is where
+    the machine's cores went."""
+    sessions = {p.pid: name for name, p in stack.processes.items()}
+    tick = os.sysconf("SC_CLK_TCK")
+    found = {}
+    for folder in Path("/proc").glob("[0-9]*"):
+        try:
+            stat = (folder / "stat").read_text()
+            command = (folder / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:  # ended since the listing
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()  # after the command's name
+        pid, session = int(folder.name), int(fields[3])
+        seconds = sum(int(ticks) for ticks in fields[11:15]) / tick
+        if session in sessions:
+            name = sessions[session]
+            if name.startswith("worker"):
+                name += " main" if pid == session else " pool"
+        elif command.startswith("postgres") or "/postgres " in command:
+            name = "PostgreSQL"
+        elif "redis-server" in command:
+            name = "Redis"
+        elif pid == os.getpid():
+            name = "bench"
+        else:
+            continue
+        found[pid] = (name, seconds)
+    return found
+
+
+def cpu_spent(before: dict, after: dict) -> dict[str, float]:
+    """CPU seconds per kind of process between two snapshots. A process that
+    ended between them has its time in its parent's (of the same kind, as the
+    stack's processes are): what it had before is taken off."""
+    spent: dict[str, float] = {}
+    for pid, (name, seconds) in after.items():
+        spent[name] = spent.get(name, 0.0) + seconds - before.get(pid, (name, 0.0))[1]
+    for pid, (name, seconds) in before.items():
+        if pid not in after:
+            spent[name] = spent.get(name, 0.0) - seconds
+    return dict(sorted(spent.items(), key=lambda item: -item[1]))
+
+
 def batches(stack, wall: float, total: float) -> dict:
     """Where the worker's time went, from the article rows: a batch's articles
     share the moment it was claimed and the moment it was finished."""
@@ -163,8 +218,10 @@ def run(texts: list[str], workers: int, *, concurrent: bool) -> dict:
             stack.token = stack.create_user("bench", "bench-password-1")
             if concurrent:
                 stack.start_worker(concurrency=workers)
+            cpu_start = cpu_seconds(stack)
             started, wall = time.perf_counter(), time.time()
             upload_seconds = upload(stack, texts)
+            upload_cpu = cpu_spent(cpu_start, cpu_seconds(stack))
             if not concurrent:
                 stack.start_worker(concurrency=workers)
                 # From the moment the worker said it was ready, not from when
@@ -172,14 +229,20 @@ def run(texts: list[str], workers: int, *, concurrent: bool) -> dict:
                 # worker claims its first batch at once).
                 wall = ready_at(stack.log("worker"))
                 started = time.perf_counter() - (time.time() - wall)
+                # The worker's start (loading the model) aside; what it did
+                # before this process noticed it ready is missed.
+                cpu_start = cpu_seconds(stack)
             wait_done(stack, len(texts))
             process_s = time.perf_counter() - started
+            cpu = cpu_spent(cpu_start, cpu_seconds(stack))
             return {
                 "workers": workers,
                 "concurrent": concurrent,
                 "upload_s": upload_seconds,
                 "process_s": process_s,
                 "batches": batches(stack, wall, process_s),
+                "cpu": cpu,
+                "upload_cpu": upload_cpu,
                 **check(stack, len(texts)),
             }
         finally:
@@ -216,6 +279,11 @@ def report(r: dict, count: int, extract_s: float) -> None:
         f"duplicate mentions {r['duplicate_mentions']}, events {r['events']}, "
         f"pair rows as a rebuild makes them {r['pair_rows_as_rebuilt']}"
     )
+    for name, spent in ("the upload", r["upload_cpu"]), (what, r["cpu"]):
+        if name == "the upload" and r["concurrent"]:
+            continue  # its processes' CPU is counted with the processing's
+        cpu = ", ".join(f"{kind} {seconds:.1f}" for kind, seconds in spent.items())
+        print(f"  CPU seconds by process, {name}: {cpu}")
     b = r["batches"]
     rest = b["busy_s"] - b["extraction_s"]
     busy = (
@@ -254,6 +322,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--sentences", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     os.environ.setdefault("SECRET_KEY", "bench-only")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tensions.settings")
@@ -266,24 +335,49 @@ def main() -> None:
         f"extraction alone, one process: {extract_s:.1f} s "
         f"({1000 * extract_s / len(texts):.0f} ms/article)"
     )
-    results = {
-        (concurrent, workers): run(texts, workers, concurrent=concurrent)
-        for concurrent in (False, True)
-        for workers in (1, 2)
-    }
-    for r in results.values():
-        report(r, len(texts), extract_s)
-    for concurrent in (False, True):
-        one, two = results[concurrent, 1], results[concurrent, 2]
-        print(
-            f"{'concurrent' if concurrent else 'sequential'}: two processes "
-            f"{one['process_s'] / two['process_s']:.2f}x the throughput of one"
-        )
+    rounds = []
+    for number in range(args.rounds):
+        order = (1, 2) if number % 2 == 0 else (2, 1)  # drift falls on both
+        results = {
+            (concurrent, workers): run(texts, workers, concurrent=concurrent)
+            for concurrent in (False, True)
+            for workers in order
+        }
+        print(f"round {number + 1} of {args.rounds}, the runs in order:")
+        for r in results.values():
+            report(r, len(texts), extract_s)
+        rounds.append(results)
+    summary(rounds)
     ok = all(
         r["lost"] == 0 and r["processed_not_once"] == 0 and r["pair_rows_as_rebuilt"]
+        for results in rounds
         for r in results.values()
     )
     sys.exit(0 if ok else 1)
+
+
+def summary(rounds: list[dict]) -> None:
+    """Each round's ratios and one-process overhead (on the worker's footing,
+    counting the upload when it came first), and their medians."""
+
+    def line(label: str, figures: list[float], form: str) -> None:
+        each = ", ".join(form.format(f) for f in figures)
+        print(f"  {label}: {each}; median {form.format(statistics.median(figures))}")
+
+    print(f"summary of {len(rounds)} round(s):")
+    for concurrent in (False, True):
+        mode = "concurrent" if concurrent else "sequential"
+        ratios = [
+            r[concurrent, 1]["process_s"] / r[concurrent, 2]["process_s"]
+            for r in rounds
+        ]
+        line(f"{mode}, two processes against one", ratios, "{:.2f}x")
+        overheads = []
+        for r in rounds:
+            one = r[concurrent, 1]
+            total = one["process_s"] + (0 if concurrent else one["upload_s"])
+            overheads.append(100 * (1 - one["extraction_in_worker_s"] / total))
+        line(f"{mode}, one process, overhead (worker's footing)", overheads, "{:.0f}%")
 
 
 if __name__ == "__main__":
