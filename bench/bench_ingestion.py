@@ -266,9 +266,19 @@ def extraction_seconds(texts: list[str]) -> float:
     return time.perf_counter() - started
 
 
+def total_seconds(r: dict) -> float:
+    """The run's time: a sequential run's upload came first and counts too."""
+    return r["process_s"] if r["concurrent"] else r["upload_s"] + r["process_s"]
+
+
+def overhead_in_worker(r: dict) -> float:
+    """The overhead's share (%) against extraction as the worker timed it."""
+    return 100 * (1 - r["extraction_in_worker_s"] / total_seconds(r))
+
+
 def report(r: dict, count: int, extract_s: float) -> None:
     """Print one run; for one worker process, the overhead too."""
-    total = r["process_s"] if r["concurrent"] else r["upload_s"] + r["process_s"]
+    total = total_seconds(r)
     what = "upload and processing together" if r["concurrent"] else "processing"
     print(
         f"{'concurrent' if r['concurrent'] else 'sequential'}, {r['workers']} "
@@ -307,7 +317,7 @@ def report(r: dict, count: int, extract_s: float) -> None:
     in_worker = r["extraction_in_worker_s"]
     print(
         f"  extraction as the worker timed it: {in_worker:.1f} s; overhead "
-        f"on that footing: {100 * (1 - in_worker / total):.0f}%; processing "
+        f"on that footing: {overhead_in_worker(r):.0f}%; processing "
         f"beyond it: {r['process_s'] - in_worker:.1f} s"
     )
     idle = r["process_s"] - b["first_claim_s"] - b["busy_s"] - b["after_last_s"]
@@ -372,11 +382,7 @@ def summary(rounds: list[dict]) -> None:
             for r in rounds
         ]
         line(f"{mode}, two processes against one", ratios, "{:.2f}x")
-        overheads = []
-        for r in rounds:
-            one = r[concurrent, 1]
-            total = one["process_s"] + (0 if concurrent else one["upload_s"])
-            overheads.append(100 * (1 - one["extraction_in_worker_s"] / total))
+        overheads = [overhead_in_worker(r[concurrent, 1]) for r in rounds]
         line(f"{mode}, one process, overhead (worker's footing)", overheads, "{:.0f}%")
 
 
