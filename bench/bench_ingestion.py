@@ -221,8 +221,9 @@ def run(texts: list[str], workers: int, *, concurrent: bool) -> dict:
             cpu_start = cpu_seconds(stack)
             started, wall = time.perf_counter(), time.time()
             upload_seconds = upload(stack, texts)
-            upload_cpu = cpu_spent(cpu_start, cpu_seconds(stack))
+            upload_cpu = None  # concurrent: the upload's CPU is the run's
             if not concurrent:
+                upload_cpu = cpu_spent(cpu_start, cpu_seconds(stack))
                 stack.start_worker(concurrency=workers)
                 # From the moment the worker said it was ready, not from when
                 # this process noticed (the log is read every 0.25 s, and the
@@ -290,10 +291,9 @@ def report(r: dict, count: int, extract_s: float) -> None:
         f"pair rows as a rebuild makes them {r['pair_rows_as_rebuilt']}"
     )
     for name, spent in ("the upload", r["upload_cpu"]), (what, r["cpu"]):
-        if name == "the upload" and r["concurrent"]:
-            continue  # its processes' CPU is counted with the processing's
-        cpu = ", ".join(f"{kind} {seconds:.1f}" for kind, seconds in spent.items())
-        print(f"  CPU seconds by process, {name}: {cpu}")
+        if spent is not None:
+            cpu = ", ".join(f"{kind} {s:.1f}" for kind, s in spent.items())
+            print(f"  CPU seconds by process, {name}: {cpu}")
     b = r["batches"]
     rest = b["busy_s"] - b["extraction_s"]
     busy = (
