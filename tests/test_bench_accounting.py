@@ -2,6 +2,7 @@
 reports (bench/bench_ingestion.py). Its figures go to bench/README.md, so the
 counting behind them is tested here; the bench itself is not run."""
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -49,92 +50,94 @@ def test_kinds_come_most_first():
     assert list(spent) == ["worker pool", "web", "Redis"]
 
 
-def test_a_stack_process_is_named_by_the_stack_with_the_cpu_it_burned():
-    """A real process, started as the stack starts its own (a session of its
-    own), is found under its stack name, with the CPU it burned."""
-    burn = (
-        "import time\n"
-        "end = time.process_time() + 0.3\n"
-        "while time.process_time() < end: pass\n"
-        "time.sleep(30)"
-    )
-    process = subprocess.Popen([sys.executable, "-c", burn], start_new_session=True)
-    stack = SimpleNamespace(processes={"web": process})
+# Burns 0.3 s of CPU, then goes on.
+_BURN = (
+    "import time\n"
+    "end = time.process_time() + 0.3\n"
+    "while time.process_time() < end: pass\n"
+)
+
+
+@contextlib.contextmanager
+def _stack_process(name: str, code: str):
+    """A stack holding one process running `code`, started as the stack starts
+    its own (a session of its own); killed with its children at the end."""
+    process = subprocess.Popen([sys.executable, "-c", code], start_new_session=True)
     try:
-        before = cpu_seconds(stack)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            spent = cpu_spent(before, cpu_seconds(stack))
-            if spent.get("web", 0) >= 0.25:
-                break
-            time.sleep(0.05)
-        assert before[process.pid][0] == "web"
-        assert 0.25 <= spent["web"] < 2, spent
-        assert "bench" in spent  # this process, by its own pid
+        yield SimpleNamespace(processes={name: process}), process
     finally:
-        process.kill()
+        os.killpg(process.pid, signal.SIGKILL)  # its group: it and its children
         process.wait()
+
+
+def _polled(look, ready, timeout: float = 20):
+    """What `look()` gives once `ready` holds of it, or at the timeout (for the
+    test's assertions to say what it was)."""
+    deadline = time.monotonic() + timeout
+    seen = look()
+    while not ready(seen) and time.monotonic() < deadline:
+        time.sleep(0.05)
+        seen = look()
+    return seen
+
+
+def test_a_stack_process_is_named_by_the_stack_with_the_cpu_it_burned():
+    with _stack_process("web", _BURN + "time.sleep(30)") as (stack, process):
+        before = cpu_seconds(stack)
+        spent = _polled(
+            lambda: cpu_spent(before, cpu_seconds(stack)),
+            lambda spent: spent.get("web", 0) >= 0.25,
+        )
+
+    assert before[process.pid][0] == "web"
+    assert 0.25 <= spent["web"] < 2, spent
+    assert "bench" in spent  # this process, by its own pid
 
 
 def test_a_child_that_ended_is_counted_in_the_parent_that_reaped_it():
     """As a PostgreSQL backend's time stays counted after its connection ends:
     a stack process's child burns CPU and ends, and the parent waits for it."""
-    parent = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import subprocess, sys, time\n"
-            "time.sleep(0.5)\n"
-            "burn = 'import time\\nend = time.process_time() + 0.3\\n"
-            "while time.process_time() < end: pass'\n"
-            "subprocess.run([sys.executable, '-c', burn])\n"
-            "time.sleep(30)",
-        ],
-        start_new_session=True,
+    parent = (
+        "import subprocess, sys, time\n"
+        "time.sleep(0.5)\n"
+        f"subprocess.run([sys.executable, '-c', {_BURN!r}])\n"
+        "time.sleep(30)"
     )
-    stack = SimpleNamespace(processes={"web": parent})
-    try:
+    with _stack_process("web", parent) as (stack, process):
+
+        def alone(after) -> bool:  # the child has ended: the parent is left
+            return [p for p, (name, _) in after.items() if name == "web"] == [
+                process.pid
+            ]
+
         before = cpu_seconds(stack)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            after = cpu_seconds(stack)
-            alone = [pid for pid, (name, _) in after.items() if name == "web"]
-            spent = cpu_spent(before, after)
-            if alone == [parent.pid] and spent.get("web", 0) >= 0.25:
-                break
-            time.sleep(0.05)
-        assert alone == [parent.pid]  # the child has ended
-        assert 0.25 <= spent["web"] < 2, spent
-    finally:
-        os.killpg(parent.pid, signal.SIGKILL)
-        parent.wait()
+        after = _polled(
+            lambda: cpu_seconds(stack),
+            lambda after: (
+                alone(after) and cpu_spent(before, after).get("web", 0) >= 0.25
+            ),
+        )
+
+    assert alone(after)
+    spent = cpu_spent(before, after)
+    assert 0.25 <= spent["web"] < 2, spent
 
 
 def test_a_worker_process_is_told_apart_from_its_pool():
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import subprocess, sys, time\n"
-            "nap = 'import time; time.sleep(30)'\n"
-            "child = subprocess.Popen([sys.executable, '-c', nap])\n"
-            "time.sleep(30)",
-        ],
-        start_new_session=True,
+    worker = (
+        "import subprocess, sys, time\n"
+        "nap = 'import time; time.sleep(30)'\n"
+        "child = subprocess.Popen([sys.executable, '-c', nap])\n"
+        "time.sleep(30)"
     )
-    stack = SimpleNamespace(processes={"worker": worker})
-    try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            names = [name for name, _ in cpu_seconds(stack).values()]
-            if "worker pool" in names:
-                break
-            time.sleep(0.05)
-        assert names.count("worker main") == 1
-        assert names.count("worker pool") == 1
-    finally:
-        os.killpg(worker.pid, signal.SIGKILL)  # and its child: a group of their own
-        worker.wait()
+    with _stack_process("worker", worker) as (stack, _):
+        names = _polled(
+            lambda: [name for name, _ in cpu_seconds(stack).values()],
+            lambda names: "worker pool" in names,
+        )
+
+    assert names.count("worker main") == 1
+    assert names.count("worker pool") == 1
 
 
 def test_a_sequential_run_counts_its_upload_and_a_concurrent_one_does_not_twice():
