@@ -1,7 +1,7 @@
 """Ingestion end to end: 1,000 generated articles through the API to `done`.
 
     .venv/bin/python -m bench.bench_ingestion [--articles 1000] [--sentences 8]
-        [--rounds 3]
+        [--rounds 5]
 
 Needs the PostgreSQL and Redis of tests/stack.py. Each round is four runs,
 each on a fresh database:
@@ -277,6 +277,21 @@ def overhead_in_worker(r: dict) -> float:
     return 100 * (1 - r["extraction_in_worker_s"] / total_seconds(r))
 
 
+def ratio_ceiling(one: dict, two: dict, cores: int) -> float:
+    """The most two processes could reach against one, given the CPU time the
+    two-process run needed (every process counted: web, PostgreSQL, worker,
+    Redis, this bench): that run cannot end sooner than its CPU time spread
+    over the machine's cores."""
+    return one["process_s"] / (sum(two["cpu"].values()) / cores)
+
+
+def outside_pool(r: dict) -> float:
+    """The share (%) of a run's CPU time spent outside the worker pool, which
+    is where extraction runs."""
+    spent = r["cpu"]
+    return 100 * (1 - spent.get("worker pool", 0.0) / sum(spent.values()))
+
+
 def report(r: dict, count: int, extract_s: float) -> None:
     """Print one run; for one worker process, the overhead too."""
     total = total_seconds(r)
@@ -332,7 +347,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--sentences", type=int, default=8)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     os.environ.setdefault("SECRET_KEY", "bench-only")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tensions.settings")
@@ -382,6 +397,17 @@ def summary(rounds: list[dict]) -> None:
             for r in rounds
         ]
         line(f"{mode}, two processes against one", ratios, "{:.2f}x")
+        cores = os.cpu_count() or 1
+        ceilings = [
+            ratio_ceiling(r[concurrent, 1], r[concurrent, 2], cores) for r in rounds
+        ]
+        line(
+            f"{mode}, the most the two-process run's CPU time allowed ({cores} cores)",
+            ceilings,
+            "{:.2f}x",
+        )
+        outside = [outside_pool(r[concurrent, 2]) for r in rounds]
+        line(f"{mode}, two processes, CPU outside the worker pool", outside, "{:.0f}%")
         overheads = [overhead_in_worker(r[concurrent, 1]) for r in rounds]
         line(f"{mode}, one process, overhead (worker's footing)", overheads, "{:.0f}%")
 

@@ -15,7 +15,9 @@ import pytest
 from bench.bench_ingestion import (
     cpu_seconds,
     cpu_spent,
+    outside_pool,
     overhead_in_worker,
+    ratio_ceiling,
     total_seconds,
 )
 
@@ -152,3 +154,19 @@ def test_a_sequential_run_counts_its_upload_and_a_concurrent_one_does_not_twice(
     assert overhead_in_worker({**concurrent, "extraction_in_worker_s": 40.0}) == (
         pytest.approx(100 * (1 - 40 / 45))
     )
+
+
+def test_the_ratio_ceiling_spreads_the_two_process_runs_cpu_over_the_cores():
+    one = {"process_s": 36.0}
+    # 40 s of CPU on 2 cores: the run cannot end before 20 s.
+    two = {"cpu": {"worker pool": 34.0, "PostgreSQL": 4.0, "web": 2.0}}
+
+    assert ratio_ceiling(one, two, cores=2) == pytest.approx(36.0 / 20.0)
+    assert ratio_ceiling(one, two, cores=4) == pytest.approx(36.0 / 10.0)
+
+
+def test_the_share_outside_the_pool_counts_every_other_process():
+    run = {"cpu": {"worker pool": 34.0, "PostgreSQL": 4.0, "web": 2.0}}
+
+    assert outside_pool(run) == pytest.approx(15.0)
+    assert outside_pool({"cpu": {"web": 1.0}}) == pytest.approx(100.0)
