@@ -382,14 +382,16 @@ def main() -> None:
 
 
 def summary(rounds: list[dict]) -> None:
-    """Each round's ratios and one-process overhead (on the worker's footing,
-    counting the upload when it came first), and their medians."""
+    """Each round's ratios, the most the two-process run's CPU time allowed
+    and its share outside the pool, and the one-process overhead (on the
+    worker's footing, counting the upload when it came first); their medians."""
 
     def line(label: str, figures: list[float], form: str) -> None:
         each = ", ".join(form.format(f) for f in figures)
         print(f"  {label}: {each}; median {form.format(statistics.median(figures))}")
 
     print(f"summary of {len(rounds)} round(s):")
+    cores = len(os.sched_getaffinity(0))  # the cores this bench may use
     for concurrent in (False, True):
         mode = "concurrent" if concurrent else "sequential"
         ratios = [
@@ -397,7 +399,6 @@ def summary(rounds: list[dict]) -> None:
             for r in rounds
         ]
         line(f"{mode}, two processes against one", ratios, "{:.2f}x")
-        cores = os.cpu_count() or 1
         ceilings = [
             ratio_ceiling(r[concurrent, 1], r[concurrent, 2], cores) for r in rounds
         ]
